@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace HdrUp.Cli.Commands;
+
+/// <summary>Every top-level command, in the order <c>hdrup --help</c> lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using HdrUp.Cli.Commands;
+
+namespace HdrUp.Cli;
+
+/// <summary>Builds the <c>hdrup</c> command tree and runs it; tests call this in-process.</summary>
+public static class HdrUpCli
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand(
+            "hdrup: turn compressed 8-bit SDR video into HDR10 (PQ, BT.2020, 10-bit HEVC) with KPNet " +
+            "(\"Compressed-SDR to HDR Video Reconstruction\", TPAMI).");
+        foreach (var command in CommandCatalog.All())
+            root.Subcommands.Add(command);
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var root = BuildRoot();
+        var config = new InvocationConfiguration();
+        if (output is not null) config.Output = output;
+        if (error is not null) config.Error = error;
+        return await root.Parse(args).InvokeAsync(config);
+    }
+}

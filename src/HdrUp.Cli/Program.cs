@@ -1,0 +1,3 @@
+using HdrUp.Cli;
+
+return await HdrUpCli.RunAsync(args);
