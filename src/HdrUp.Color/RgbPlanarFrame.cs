@@ -1,0 +1,51 @@
+namespace HdrUp.Color;
+
+/// <summary>
+/// An RGB frame stored planar (all R, then all G, then all B: the C×H×W layout of the network's
+/// tensors) in 32-bit floats. What the values mean is the caller's contract: SDR code values / 255,
+/// PQ BT.2020 code values / 65535, or linear light; every API that takes a frame says which.
+/// </summary>
+public sealed class RgbPlanarFrame
+{
+    public RgbPlanarFrame(int width, int height)
+        : this(width, height, new float[checked(3 * width * height)])
+    {
+    }
+
+    public RgbPlanarFrame(int width, int height, float[] data)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        if (data.Length != 3L * width * height)
+            throw new ArgumentException($"Expected {3L * width * height} values for a {width}×{height} RGB frame, got {data.Length}.", nameof(data));
+        Width = width;
+        Height = height;
+        Data = data;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    public int PixelCount => Width * Height;
+
+    /// <summary>The three planes back to back: R[0..W·H), G[W·H..2·W·H), B[2·W·H..3·W·H).</summary>
+    public float[] Data { get; }
+
+    public Span<float> Plane(int channel) => Data.AsSpan(channel * PixelCount, PixelCount);
+
+    public float this[int channel, int y, int x]
+    {
+        get => Data[channel * PixelCount + y * Width + x];
+        set => Data[channel * PixelCount + y * Width + x] = value;
+    }
+
+    public RgbPlanarFrame Clone() => new(Width, Height, (float[])Data.Clone());
+}
+
+/// <summary>Maps one frame to another of the same size, e.g. SDR code values to PQ BT.2020 code values.</summary>
+public interface IFrameMapper
+{
+    /// <summary>A short name for logs and reports, e.g. "kpnet-qp37" or "bt2446a".</summary>
+    string Name { get; }
+
+    RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default);
+}
