@@ -46,3 +46,56 @@ for label, other in (("noisy 99", pred), ("lcg 12345", lcg(32, 24, 12345))):
         print(f"SSIM standard {name} 32x24 lcg 7 vs {label}: {float(standard)!r}")
 mse = np.mean((pred.astype(np.float64) - gt.astype(np.float64)) ** 2)
 print(f"MSE  {mse!r}  PSNR {10 * np.log10(1 / mse)!r}")
+
+# ---- ΔE_ITP and PU21-PSNR, written from the published formulas (spec §13; BT.2100; BT.2124;
+# gfxdisp/pu21 pu21_encoder.m + pu21_metric.m), independent of the C# code. colour-science is not
+# installable here, so its RGB_to_ICtCp is re-derived from the BT.2100 matrices it uses.
+M1, M2 = 2610 / 16384, 2523 / 4096 * 128
+C1, C2, C3 = 3424 / 4096, 2413 / 4096 * 32, 2392 / 4096 * 32
+
+
+def pq_eotf(e):
+    e = np.clip(e, 0, 1)
+    ep = e ** (1 / M2)
+    return 10000 * (np.maximum(ep - C1, 0) / (C2 - C3 * ep)) ** (1 / M1)
+
+
+def pq_inverse(y):
+    ym = (np.clip(y / 10000, 0, 1)) ** M1
+    return ((C1 + C2 * ym) / (1 + C3 * ym)) ** M2
+
+
+RGB_TO_LMS = np.array([[1688, 2146, 262], [683, 2951, 462], [99, 309, 3688]]) / 4096
+LMS_TO_ICTCP = np.array([[2048, 2048, 0], [6610, -13613, 7003], [17933, -17390, -543]]) / 4096
+
+
+def ictcp(planar):
+    rgb = pq_eotf(planar.astype(np.float64)).reshape(3, -1)
+    return LMS_TO_ICTCP @ pq_inverse(RGB_TO_LMS @ rgb)
+
+
+def delta_e_itp(a, b):
+    d = ictcp(a) - ictcp(b)
+    return np.mean(720 * np.sqrt(d[0] ** 2 + 0.25 * d[1] ** 2 + d[2] ** 2))
+
+
+PU = [0.353487901, 0.3734658629, 8.277049286e-05, 0.9062562627, 0.09150303166, 0.9099517204, 596.3148142]
+
+
+def pu21(y):
+    y = np.clip(y, 0.005, 10000)
+    return PU[6] * (((PU[0] + PU[1] * y ** PU[3]) / (1 + PU[2] * y ** PU[3])) ** PU[4] - PU[5])
+
+
+def pu21_psnr(a, b, peak=256):
+    mse = np.mean((pu21(pq_eotf(a.astype(np.float64))) - pu21(pq_eotf(b.astype(np.float64)))) ** 2)
+    return 10 * np.log10(peak ** 2 / mse)
+
+
+g8 = lcg(8, 6, 7)
+p8 = noisy(g8, 99)
+print(f"DeltaE_ITP 8x6 lcg 7 vs noisy 99: {float(delta_e_itp(p8, g8))!r}")
+print(f"PU21-PSNR(256) 8x6 lcg 7 vs noisy 99: {float(pu21_psnr(p8, g8))!r}")
+print(f"PU21-PSNR(PU(10000)) 8x6 lcg 7 vs noisy 99: {float(pu21_psnr(p8, g8, pu21(10000.0)))!r}")
+for y in (0.005, 0.1, 1.0, 100.0, 1000.0, 10000.0):
+    print(f"PU21({y}) = {float(pu21(np.float64(y)))!r}")
