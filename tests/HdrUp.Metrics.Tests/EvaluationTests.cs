@@ -53,6 +53,15 @@ public class EvaluationTests
         Assert.Equal(m, JsonSerializer.Deserialize<FrameMetrics>(json));
     }
 
+    [Fact]
+    public void Summary_json_uses_snake_case_names()
+    {
+        var s = MetricsSummary.From([F(30, 0.001, 0.9, 2.0, 40)]);
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(s));
+        Assert.Equal(["frames", "psnr", "psnr_infinite_frames", "mse", "ssim", "delta_e_itp", "pu21_psnr", "pu21_psnr_infinite_frames"],
+            doc.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+    }
+
     private static FrameMetrics F(double psnr, double mse, double ssim, double? de = 1.0, double? pu = 30.0) => new(psnr, mse, ssim, de, pu);
 
     [Fact]

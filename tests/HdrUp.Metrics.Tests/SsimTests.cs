@@ -190,6 +190,19 @@ public class SsimTests
     }
 
     [Fact]
+    public void ComputePlane_is_the_per_channel_value()
+    {
+        var gt = TestFrames.Lcg(12, 10, 21);
+        var pred = TestFrames.Noisy(gt, 22);
+        int n = gt.PixelCount;
+        double mean = 0;
+        for (int c = 0; c < 3; c++)
+            mean += Ssim.ComputePlane(pred.Data.AsMemory(c * n, n), gt.Data.AsMemory(c * n, n), 12, 10, SsimMode.Paper);
+        Assert.Equal(Ssim.Compute(pred, gt, SsimMode.Paper), mean / 3, 14);
+        Assert.Throws<ArgumentException>(() => Ssim.ComputePlane(pred.Data.AsMemory(0, n), gt.Data.AsMemory(0, n - 1), 12, 10));
+    }
+
+    [Fact]
     public void Size_mismatch_is_an_argument_exception() =>
         Assert.Throws<ArgumentException>(() => Ssim.Compute(new RgbPlanarFrame(20, 20), new RgbPlanarFrame(20, 21)));
 
