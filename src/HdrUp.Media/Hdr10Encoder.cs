@@ -1,0 +1,290 @@
+using System.Globalization;
+using HdrUp.Color;
+
+namespace HdrUp.Media;
+
+/// <summary>Options of <see cref="Hdr10Encoder"/>.</summary>
+public sealed record Hdr10EncoderOptions
+{
+    /// <summary>Constant frame rate of the output; pass the reader's <see cref="SdrVideoReader.FrameRate"/> to keep the source's timing.</summary>
+    public required Rational FrameRate { get; init; }
+
+    /// <summary>MaxCLL/MaxFALL of the whole programme (x265 writes them in SEI before the first frame).</summary>
+    public required ContentLightLevel LightLevel { get; init; }
+
+    /// <summary>Mastering display; default P3-D65 1000 cd/m².</summary>
+    public MasteringDisplay MasteringDisplay { get; init; } = MasteringDisplay.P3D65_1000;
+
+    /// <summary>
+    /// x265 constant rate factor. 18 by default: visually transparent for 10-bit HEVC, so the detail
+    /// the network restores is not thrown away again; each step of 6 halves or doubles the size.
+    /// </summary>
+    public int Crf { get; init; } = 18;
+
+    /// <summary>
+    /// x265 preset. "medium" by default: even at 1080p it encodes a frame in well under a second on two
+    /// cores, while KPNet takes tens of seconds for the same frame, so a faster preset would save
+    /// nothing worth its larger files.
+    /// </summary>
+    public string Preset { get; init; } = "medium";
+
+    /// <summary>A file whose audio, subtitle and chapter streams are copied unchanged (usually the SDR source). Null: video only.</summary>
+    public string? StreamSource { get; init; }
+
+    public bool CopyAudio { get; init; } = true;
+    public bool CopySubtitles { get; init; } = true;
+    public bool CopyChapters { get; init; } = true;
+
+    /// <summary>Cut the copied streams at this many seconds (e.g. when only the first frames are converted). Null: no cut.</summary>
+    public double? Duration { get; init; }
+
+    /// <summary>Replace an existing destination (else <see cref="IOException"/>).</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Receives one line per compromise (subtitles dropped, audio re-encoded for MP4...).</summary>
+    public Action<string>? Warning { get; init; }
+}
+
+/// <summary>
+/// Writes HDR10: HEVC Main 10 (libx265), yuv420p10le, limited range, BT.2020 primaries, PQ transfer,
+/// BT.2020 non-constant-luminance matrix, with ST 2086 mastering display and CTA-861.3 light level SEI.
+/// <para>Frames are PQ BT.2020 R'G'B' code values in [0, 1] (<see cref="RgbPlanarFrame"/>). They are
+/// quantised to 16 bits (clamp, ×65535, round half to even), piped as gbrp16le, and converted to
+/// Y'CbCr by the scale filter with <c>out_color_matrix=bt2020:out_range=tv</c> set explicitly, because
+/// ffmpeg would otherwise convert untagged RGB with BT.601. (zscale is also in Debian's ffmpeg; scale
+/// is used because every ffmpeg build has it and it measured the smaller round-trip error here.)</para>
+/// <para>Container by extension: .mkv (Matroska, takes any audio/subtitle codec) or .mp4 (tagged
+/// hvc1 so Apple players accept it; text subtitles become mov_text, bitmap subtitles are dropped,
+/// audio codecs MP4 cannot hold are re-encoded to AAC). Output is constant frame rate.</para>
+/// <para>The file is written under a temporary name in the destination folder and renamed when
+/// <see cref="Complete"/> succeeds; on failure, cancellation or <see cref="Dispose"/> without
+/// completion it is deleted.</para>
+/// </summary>
+public sealed class Hdr10Encoder : IDisposable
+{
+    private static readonly HashSet<string> Mp4Audio = ["aac", "ac3", "eac3", "mp3", "alac", "opus", "flac"];
+    private static readonly HashSet<string> TextSubtitles = ["subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"];
+
+    private readonly FfmpegProcess _process;
+    private readonly byte[] _buffer;
+    private bool _completed;
+    private bool _failed;
+
+    private Hdr10Encoder(string destination, string temporary, int width, int height, IReadOnlyList<string> arguments)
+    {
+        Destination = destination;
+        TemporaryPath = temporary;
+        Width = width;
+        Height = height;
+        Arguments = arguments;
+        _buffer = new byte[checked(6 * width * height)];
+        _process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true);
+    }
+
+    public string Destination { get; }
+
+    /// <summary>Where the file grows until <see cref="Complete"/> renames it.</summary>
+    public string TemporaryPath { get; }
+
+    public int Width { get; }
+    public int Height { get; }
+    public long FramesWritten { get; private set; }
+
+    /// <summary>The ffmpeg command line, for logs.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>Starts ffmpeg for a <paramref name="width"/>×<paramref name="height"/> (both even) HDR10 output.</summary>
+    public static Hdr10Encoder Create(string destination, int width, int height, Hdr10EncoderOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        ArgumentNullException.ThrowIfNull(options);
+        if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0)
+            throw new ArgumentException($"HDR10 4:2:0 needs an even frame size, got {width}×{height}.");
+        if (!options.FrameRate.IsKnown)
+            throw new ArgumentException("A known frame rate is required.", nameof(options));
+        var warn = options.Warning ?? (_ => { });
+        string name = MediaProbe.DisplayName(destination);
+        string full = Path.GetFullPath(destination);
+        string extension = Path.GetExtension(full).ToLowerInvariant();
+        string format = extension switch
+        {
+            ".mkv" => "matroska",
+            ".mp4" or ".m4v" => "mp4",
+            ".mov" => "mov",
+            _ => throw new ArgumentException($"{name}: unsupported container {extension}; use .mkv or .mp4", nameof(destination)),
+        };
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"{name}: folder {folder} not found");
+        if (File.Exists(full) && !options.Overwrite)
+            throw new IOException($"{name}: already exists (overwrite not allowed)");
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+
+        MediaInfo? source = null;
+        if (options.StreamSource is not null)
+            source = MediaProbe.Probe(options.StreamSource);
+
+        var ci = CultureInfo.InvariantCulture;
+        var a = new List<string>
+        {
+            "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+warning",
+            "-f", "rawvideo", "-pix_fmt", "gbrp16le", "-video_size", $"{width}x{height}",
+            "-framerate", options.FrameRate.ToString(), "-i", "pipe:0",
+        };
+        bool audio = false, subtitles = false, chapters = false;
+        if (source is not null)
+        {
+            a.AddRange(["-i", options.StreamSource!]);
+            audio = options.CopyAudio && source.HasAudio;
+            subtitles = options.CopySubtitles && source.HasSubtitles;
+            chapters = options.CopyChapters && source.HasChapters;
+            if (subtitles && format != "matroska" && !source.SubtitleCodecs.All(TextSubtitles.Contains))
+            {
+                warn($"{name}: MP4 cannot hold the source's bitmap subtitles ({string.Join(", ", source.SubtitleCodecs)}); dropped (use .mkv to keep them)");
+                subtitles = false;
+            }
+        }
+        a.AddRange(["-map", "0:v:0"]);
+        if (audio) a.AddRange(["-map", "1:a?"]);
+        if (subtitles) a.AddRange(["-map", "1:s?"]);
+        a.AddRange(["-map_chapters", chapters ? "1" : "-1", "-map_metadata", source is null ? "-1" : "1"]);
+
+        a.AddRange([
+            "-vf", "scale=out_color_matrix=bt2020:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p10le",
+            "-c:v", "libx265", "-preset", options.Preset, "-crf", options.Crf.ToString(ci), "-profile:v", "main10",
+            "-x265-params", X265Parameters(options),
+            "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc", "-color_range", "tv",
+        ]);
+        if (format != "matroska") a.AddRange(["-tag:v", "hvc1", "-movflags", "+faststart"]);
+        if (audio)
+        {
+            bool copyable = format == "matroska" || source!.AudioCodecs.All(Mp4Audio.Contains);
+            if (!copyable)
+                warn($"{name}: MP4 cannot hold the source's audio ({string.Join(", ", source!.AudioCodecs)}); re-encoded to AAC 192 kbit/s (use .mkv to copy it)");
+            a.AddRange(copyable ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", "192k"]);
+        }
+        if (subtitles) a.AddRange(["-c:s", format == "matroska" ? "copy" : "mov_text"]);
+        if (options.Duration is double seconds) a.AddRange(["-t", seconds.ToString("0.######", ci)]);
+        a.AddRange(["-f", format, "-y", temporary]);
+
+        return new Hdr10Encoder(full, temporary, width, height, a);
+    }
+
+    /// <summary>The x265 parameter string (HDR10 SEI, VUI tags and HDR-aware quantisation).</summary>
+    public static string X265Parameters(Hdr10EncoderOptions options) =>
+        "log-level=warning:hdr10=1:hdr10-opt=1:repeat-headers=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited"
+        + $":master-display={options.MasteringDisplay.ToX265()}:max-cll={options.LightLevel.ToX265()}";
+
+    /// <summary>Appends one frame of PQ BT.2020 code values in [0, 1].</summary>
+    public void WriteFrame(RgbPlanarFrame frame, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ObjectDisposedException.ThrowIf(_completed || _failed, this);
+        if (frame.Width != Width || frame.Height != Height)
+            throw new ArgumentException($"Frame is {frame.Width}×{frame.Height}; the encoder was created for {Width}×{Height}.", nameof(frame));
+        int n = Width * Height;
+        // gbrp16le plane order is G, B, R.
+        Quantize(frame.Plane(1), _buffer.AsSpan(0, 2 * n));
+        Quantize(frame.Plane(2), _buffer.AsSpan(2 * n, 2 * n));
+        Quantize(frame.Plane(0), _buffer.AsSpan(4 * n, 2 * n));
+        try
+        {
+            using (cancellationToken.Register(_process.Kill))
+                _process.Input.Write(_buffer);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        catch (Exception e) when (e is OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            Abandon();
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (IOException)
+        {
+            // ffmpeg closed the pipe: it stopped on an error of its own, which its stderr explains.
+            Abandon();
+            throw Failed();
+        }
+        FramesWritten++;
+    }
+
+    /// <summary>Same rule as <see cref="Png16.Quantize(float)"/>, as little-endian bytes.</summary>
+    private static void Quantize(ReadOnlySpan<float> plane, Span<byte> destination)
+    {
+        for (int i = 0; i < plane.Length; i++)
+        {
+            ushort v = Png16.Quantize(plane[i]);
+            destination[2 * i] = (byte)v;
+            destination[2 * i + 1] = (byte)(v >> 8);
+        }
+    }
+
+    /// <summary>Flushes the encoder, waits for ffmpeg, and renames the finished file into place.</summary>
+    public void Complete(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_completed || _failed, this);
+        string name = MediaProbe.DisplayName(Destination);
+        if (FramesWritten == 0)
+        {
+            Abandon();
+            throw new InvalidOperationException($"{name}: no frames were written");
+        }
+        try
+        {
+            _process.Input.Close();
+            _process.WaitForExit(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Abandon();
+            throw;
+        }
+        catch (IOException)
+        {
+            Abandon();
+            throw Failed();
+        }
+        if (_process.ExitCode != 0)
+        {
+            Abandon();
+            throw Failed();
+        }
+        File.Move(TemporaryPath, Destination, overwrite: true);
+        _completed = true;
+        _process.Dispose();
+    }
+
+    private IOException Failed()
+    {
+        string line = _process.LastErrorLine;
+        return new IOException($"{MediaProbe.DisplayName(Destination)}: encoding failed (ffmpeg: {(line.Length > 0 ? line : "no message")})");
+    }
+
+    private void Abandon()
+    {
+        if (_failed) return;
+        _failed = true;
+        _process.Dispose(); // kills the process tree if still running, then waits for it
+        TryDelete(TemporaryPath);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover *.tmp is ignored by git and named after the destination.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Without a successful <see cref="Complete"/>, stops ffmpeg and deletes the partial file.</summary>
+    public void Dispose()
+    {
+        if (!_completed) Abandon();
+    }
+}

@@ -1,0 +1,315 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using HdrUp.Color;
+
+namespace HdrUp.Media;
+
+/// <summary>Options of <see cref="SdrVideoReader"/>.</summary>
+public sealed record SdrReaderOptions
+{
+    /// <summary>Receives one line per assumption the reader had to make (untagged matrix, VFR resampled...).</summary>
+    public Action<string>? Warning { get; init; }
+
+    /// <summary>Rate of an image-sequence pattern ("%05d.png"), which has no timing of its own. Default 25 fps.</summary>
+    public Rational SequenceFrameRate { get; init; } = new(25, 1);
+
+    /// <summary>
+    /// When the source looks variable-rate (<see cref="MediaInfo.IsVariableFrameRate"/>), resample it to
+    /// its average rate by repeating or dropping frames (<c>-fps_mode cfr</c>), so that the HDR10 output,
+    /// written at one constant rate, stays in sync with the copied audio. Default true. When false, every
+    /// decoded frame is delivered once with its own timestamp (<c>-fps_mode passthrough</c>).
+    /// </summary>
+    public bool ConstantFrameRate { get; init; } = true;
+
+    /// <summary>Stop after this many frames (null: all).</summary>
+    public int? MaxFrames { get; init; }
+}
+
+/// <summary>One decoded frame: its index, presentation time in seconds from the start, and pixels.</summary>
+public sealed record SdrFrame(int Index, double Pts, RgbPlanarFrame Rgb);
+
+/// <summary>
+/// Decodes any video, still image or image sequence ffmpeg reads into 8-bit BT.709-style R'G'B'
+/// frames as a player would show them:
+/// <list type="bullet">
+/// <item>Y'CbCr→R'G'B' uses the matrix and range the file is tagged with, passed explicitly to the
+/// scale filter (<c>in_color_matrix</c>, <c>in_range</c>): ffmpeg itself would assume BT.601 for every
+/// untagged input. Untagged matrix → BT.709, untagged range → limited (full for yuvj formats); each
+/// assumption is reported through <see cref="SdrReaderOptions.Warning"/>. SD clips tagged
+/// bt470bg/smpte170m are decoded with BT.601.</item>
+/// <item>Rotation from the display matrix is applied (ffmpeg's autorotate); non-square pixels are
+/// resampled to square by scaling the width (height kept); an odd width or height loses its last
+/// column or row (cropped, not resampled), so the output is even for 4:2:0 encoding.</item>
+/// <item>Frames come out as <see cref="RgbPlanarFrame"/> with code value / 255, or as raw planar bytes
+/// through <see cref="ReadFrame(Span{byte}, out double)"/>.</item>
+/// </list>
+/// Timing: each frame carries its pts in seconds (ffmpeg's showinfo filter, read from stderr).
+/// Constant-rate sources pass through unchanged; see <see cref="SdrReaderOptions.ConstantFrameRate"/> for VFR.
+/// </summary>
+public sealed partial class SdrVideoReader : IDisposable
+{
+    private readonly FfmpegProcess _process;
+    private readonly SdrReaderOptions _options;
+    private readonly BlockingCollection<double> _timestamps = new();
+    private readonly string _path;
+    private readonly byte[] _planar;
+    private string? _partialFileLine;
+    private string? _firstErrorLine;
+    private int _delivered;
+    private bool _finished;
+
+    private static readonly float[] CodeToUnit = Enumerable.Range(0, 256).Select(v => v / 255f).ToArray();
+
+    private SdrVideoReader(string path, MediaInfo info, SdrReaderOptions options, int width, int height,
+        string matrix, string range, Rational outputRate, IReadOnlyList<string> arguments)
+    {
+        _path = path;
+        _options = options;
+        Info = info;
+        Width = width;
+        Height = height;
+        Matrix = matrix;
+        Range = range;
+        FrameRate = outputRate;
+        Arguments = arguments;
+        _planar = new byte[checked(3 * width * height)];
+        _process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false);
+        _process.StderrLine = OnStderr;
+    }
+
+    /// <summary>The probe of the input.</summary>
+    public MediaInfo Info { get; }
+
+    /// <summary>Output size: rotated, square pixels, even.</summary>
+    public int Width { get; }
+    public int Height { get; }
+
+    /// <summary>The Y'CbCr matrix used, in the scale filter's spelling ("bt709", "bt470", "smpte170m", "bt2020"), or "rgb" for RGB sources.</summary>
+    public string Matrix { get; }
+
+    /// <summary>"tv" (limited) or "pc" (full), the input range used.</summary>
+    public string Range { get; }
+
+    /// <summary>The rate an encoder should use to keep the timing: the source's average rate (or the sequence rate).</summary>
+    public Rational FrameRate { get; }
+
+    /// <summary>The ffmpeg command line, for logs.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>Probes <paramref name="path"/> and starts decoding it. Fails fast with one-line exceptions (see <see cref="MediaProbe"/>).</summary>
+    public static SdrVideoReader Open(string path, SdrReaderOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SdrReaderOptions();
+        bool sequence = MediaProbe.IsSequencePattern(path);
+        MediaInfo info = MediaProbe.Probe(path, sequence ? options.SequenceFrameRate : null, cancellationToken);
+        var warn = options.Warning ?? (_ => { });
+        string name = MediaProbe.DisplayName(path);
+
+        if (info.IsHdr)
+            warn($"{name}: transfer is {info.ColorTransfer} (HDR); decoding its code values as if they were SDR");
+
+        (string matrix, string range) = ChooseConversion(info, name, warn);
+
+        // Size: rotation first (ffmpeg's autorotate runs before our filters), then square pixels, then even.
+        (int displayWidth, int displayHeight) = info.DisplaySize;
+        bool quarterTurn = info.Rotation is 90 or 270;
+        int rotatedWidth = quarterTurn ? info.Height : info.Width;
+        int rotatedHeight = quarterTurn ? info.Width : info.Height;
+        bool resample = displayWidth != rotatedWidth;
+        int width, height;
+        var filters = new List<string>();
+        string flags = "bicubic+accurate_rnd+full_chroma_int+full_chroma_inp";
+        if (resample)
+        {
+            width = Math.Max(2, 2 * (int)Math.Round(displayWidth / 2.0));
+            height = Math.Max(2, 2 * (int)Math.Round(displayHeight / 2.0));
+            warn($"{name}: pixels are {info.SampleAspectRatio.Numerator}:{info.SampleAspectRatio.Denominator}; resampled from {rotatedWidth}×{rotatedHeight} to square pixels at {width}×{height}");
+        }
+        else
+        {
+            width = rotatedWidth & ~1;
+            height = rotatedHeight & ~1;
+            if (width == 0 || height == 0)
+                throw new InvalidDataException($"{name}: picture of {rotatedWidth}×{rotatedHeight} is too small");
+            if (width != rotatedWidth || height != rotatedHeight)
+            {
+                warn($"{name}: {rotatedWidth}×{rotatedHeight} is odd; cropped to {width}×{height}");
+                filters.Add($"crop={width}:{height}:0:0");
+            }
+        }
+        string scale = $"scale=w={width}:h={height}:flags={flags}";
+        if (matrix != "rgb") scale += $":in_color_matrix={matrix}:in_range={range}";
+        filters.Add(scale);
+        filters.Add("setsar=1");
+        filters.Add("format=gbrp");
+
+        Rational rate = info.FrameRate.IsKnown ? info.FrameRate : options.SequenceFrameRate;
+        var arguments = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+info" };
+        if (sequence)
+            arguments.AddRange(["-f", "image2", "-framerate", options.SequenceFrameRate.ToString()]);
+        arguments.AddRange(["-i", path, "-map", "0:V:0", "-an", "-sn", "-dn"]);
+        if (info.IsVariableFrameRate && options.ConstantFrameRate && !info.IsImage)
+        {
+            warn($"{name}: variable frame rate (average {info.FrameRate}, base {info.RealFrameRate}); resampled to a constant {rate} fps");
+            arguments.AddRange(["-fps_mode", "cfr", "-r", rate.ToString()]);
+        }
+        else
+        {
+            arguments.AddRange(["-fps_mode", "passthrough"]);
+        }
+        if (options.MaxFrames is int max)
+            arguments.AddRange(["-frames:v", max.ToString(CultureInfo.InvariantCulture)]);
+        filters.Add("showinfo=checksum=0");
+        arguments.AddRange(["-vf", string.Join(',', filters), "-f", "rawvideo", "-pix_fmt", "gbrp", "pipe:1"]);
+
+        return new SdrVideoReader(path, info, options, width, height, matrix, range, rate, arguments);
+    }
+
+    /// <summary>
+    /// The conversion the file's own tags call for. The scale filter's names differ from ffprobe's:
+    /// bt470bg → "bt470", bt2020nc → "bt2020".
+    /// </summary>
+    internal static (string Matrix, string Range) ChooseConversion(MediaInfo info, string name, Action<string> warn)
+    {
+        string pf = info.PixelFormat;
+        bool rgbSource = info.ColorSpace == "gbr" || pf.StartsWith("rgb", StringComparison.Ordinal)
+            || pf.StartsWith("bgr", StringComparison.Ordinal) || pf.StartsWith("gbr", StringComparison.Ordinal)
+            || pf.StartsWith("argb", StringComparison.Ordinal) || pf.StartsWith("abgr", StringComparison.Ordinal)
+            || pf.StartsWith("pal", StringComparison.Ordinal);
+        bool graySource = pf.StartsWith("gray", StringComparison.Ordinal) || pf.StartsWith("ya", StringComparison.Ordinal);
+        if (rgbSource || graySource)
+            return ("rgb", "pc");
+
+        string matrix;
+        switch (info.ColorSpace)
+        {
+            case "bt709": matrix = "bt709"; break;
+            case "bt470bg": matrix = "bt470"; break;
+            case "smpte170m": matrix = "smpte170m"; break;
+            case "bt2020nc": matrix = "bt2020"; break;
+            case "bt2020c":
+                matrix = "bt2020";
+                warn($"{name}: matrix bt2020c (constant luminance) decoded with the non-constant-luminance BT.2020 matrix");
+                break;
+            case "fcc": matrix = "fcc"; break;
+            case "smpte240m": matrix = "smpte240m"; break;
+            case null:
+                matrix = "bt709";
+                warn($"{name}: no colour matrix tag; assuming BT.709");
+                break;
+            default:
+                matrix = "bt709";
+                warn($"{name}: colour matrix {info.ColorSpace} not supported; assuming BT.709");
+                break;
+        }
+        string range = info.ColorRange switch
+        {
+            "tv" => "tv",
+            "pc" => "pc",
+            _ => pf.StartsWith("yuvj", StringComparison.Ordinal) ? "pc" : "tv",
+        };
+        if (info.ColorRange is null && !pf.StartsWith("yuvj", StringComparison.Ordinal))
+            warn($"{name}: no colour range tag; assuming limited (tv) range");
+        return (matrix, range);
+    }
+
+    /// <summary>
+    /// Reads the next frame as planar 8-bit code values in R, G, B plane order (3·W·H bytes).
+    /// Returns false at the end of the stream; throws <see cref="InvalidDataException"/> when the input
+    /// turned out truncated or undecodable.
+    /// </summary>
+    public bool ReadFrame(Span<byte> planarRgb, out double pts, CancellationToken cancellationToken = default)
+    {
+        int plane = Width * Height;
+        if (planarRgb.Length < 3 * plane)
+            throw new ArgumentException($"Need {3 * plane} bytes for a {Width}×{Height} frame.", nameof(planarRgb));
+        pts = double.NaN;
+        if (_finished) return false;
+        using (cancellationToken.Register(_process.Kill))
+        {
+            int read = _process.Output.ReadAtLeast(_planar, _planar.Length, throwOnEndOfStream: false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (read < _planar.Length)
+            {
+                Finish(read, cancellationToken);
+                return false;
+            }
+        }
+        // ffmpeg's gbrp order is G, B, R.
+        _planar.AsSpan(2 * plane, plane).CopyTo(planarRgb[..plane]);
+        _planar.AsSpan(0, plane).CopyTo(planarRgb.Slice(plane, plane));
+        _planar.AsSpan(plane, plane).CopyTo(planarRgb.Slice(2 * plane, plane));
+        // showinfo logs a frame before ffmpeg writes it, so its line is on its way; the wait only
+        // bridges the stderr reader thread.
+        if (!_timestamps.TryTake(out pts, TimeSpan.FromSeconds(30)))
+            pts = _delivered / FrameRate.Value;
+        _delivered++;
+        return true;
+    }
+
+    /// <summary>Reads the next frame as code value / 255; null at the end of the stream.</summary>
+    public SdrFrame? ReadFrame(CancellationToken cancellationToken = default)
+    {
+        var bytes = new byte[3 * Width * Height];
+        if (!ReadFrame(bytes, out double pts, cancellationToken))
+            return null;
+        var frame = new RgbPlanarFrame(Width, Height);
+        float[] data = frame.Data;
+        for (int i = 0; i < bytes.Length; i++)
+            data[i] = CodeToUnit[bytes[i]];
+        return new SdrFrame(_delivered - 1, pts, frame);
+    }
+
+    /// <summary>All remaining frames, in order.</summary>
+    public IEnumerable<SdrFrame> ReadFrames(CancellationToken cancellationToken = default)
+    {
+        while (ReadFrame(cancellationToken) is SdrFrame frame)
+            yield return frame;
+    }
+
+    private void Finish(int partialBytes, CancellationToken cancellationToken)
+    {
+        _finished = true;
+        _process.WaitForExit(cancellationToken);
+        string name = MediaProbe.DisplayName(_path);
+        if (_process.ExitCode != 0)
+            throw MediaProbe.Unreadable(_path, "ffmpeg", _process.LastErrorLine);
+        if (_partialFileLine is not null)
+            throw new InvalidDataException($"{name}: truncated or unreadable (ffmpeg: {_partialFileLine})");
+        if (partialBytes > 0)
+            throw new InvalidDataException($"{name}: truncated or unreadable (ffmpeg: last frame incomplete)");
+        if (_delivered == 0)
+            throw MediaProbe.Unreadable(_path, "ffmpeg", _firstErrorLine ?? "no frame could be decoded");
+        // A container that promised many more frames than came out, with decoder errors, lost data.
+        bool expectedMore = Info.FrameCountIsExact && !Info.IsImage && _options.MaxFrames is null
+            && !(Info.IsVariableFrameRate && _options.ConstantFrameRate)
+            && _delivered < 0.9 * Info.FrameCount;
+        if (expectedMore && _firstErrorLine is not null)
+            throw new InvalidDataException($"{name}: truncated or unreadable (ffmpeg: decoded {_delivered} of {Info.FrameCount} frames; {_firstErrorLine})");
+    }
+
+    private void OnStderr(string line)
+    {
+        if (line.Contains("Parsed_showinfo", StringComparison.Ordinal))
+        {
+            Match m = ShowInfoTiming().Match(line);
+            if (m.Success && double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double t))
+                _timestamps.Add(t);
+            return;
+        }
+        if (line.Contains("[error]", StringComparison.Ordinal) || line.Contains("[fatal]", StringComparison.Ordinal))
+        {
+            string clean = FfmpegProcess.CleanLine(line);
+            _firstErrorLine ??= clean;
+            if (clean.Contains("partial file", StringComparison.Ordinal))
+                _partialFileLine ??= clean;
+        }
+    }
+
+    // The timestamp queue is not disposed: the stderr thread may still add to it while ffmpeg dies.
+    public void Dispose() => _process.Dispose();
+
+    [GeneratedRegex(@"\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:(-?[0-9.eE+-]+)")]
+    private static partial Regex ShowInfoTiming();
+}
