@@ -132,13 +132,13 @@ public sealed class Bt2446AInverseMapper : IFrameMapper
         FrameRows.ForBands(input.Width, input.Height, cancellationToken, (start, count) =>
         {
             Span<float> ir = input.Plane(0), ig = input.Plane(1), ib = input.Plane(2);
-            Span<float> or = output.Plane(0), og = output.Plane(1), ob = output.Plane(2);
+            Span<float> outR = output.Plane(0), outG = output.Plane(1), outB = output.Plane(2);
             for (int i = start; i < start + count; i++)
             {
                 var (r, g, b) = Bt2446A.SdrToPq(ir[i], ig[i], ib[i]);
-                or[i] = (float)r;
-                og[i] = (float)g;
-                ob[i] = (float)b;
+                outR[i] = (float)r;
+                outG[i] = (float)g;
+                outB[i] = (float)b;
             }
         });
         return output;
