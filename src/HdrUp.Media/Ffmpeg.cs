@@ -114,8 +114,8 @@ internal sealed class FfmpegProcess : IDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>
-    /// The last meaningful stderr line: with <c>-loglevel level+…</c> the last "[error]"/"[fatal]"
-    /// line if any, else the last "[warning]" line, else the last line. Empty when ffmpeg said nothing.
+    /// The last meaningful stderr line: with <c>-loglevel level+…</c> the last specific "[error]"/"[fatal]"
+    /// line if any (skipping ffmpeg's generic closing lines), else the last "[warning]" line, else the last line. Empty when ffmpeg said nothing.
     /// </summary>
     public string LastErrorLine
     {
@@ -123,7 +123,8 @@ internal sealed class FfmpegProcess : IDisposable
         {
             string[] lines;
             lock (_tail) lines = _tail.ToArray();
-            string? pick = lines.LastOrDefault(l => l.Contains("[error]") || l.Contains("[fatal]") || l.Contains("[panic]"))
+            var errors = lines.Where(l => l.Contains("[error]") || l.Contains("[fatal]") || l.Contains("[panic]")).ToList();
+            string? pick = errors.LastOrDefault(l => !IsGeneric(l)) ?? errors.LastOrDefault()
                 ?? lines.LastOrDefault(l => l.Contains("[warning]"))
                 ?? lines.LastOrDefault();
             return pick is null ? "" : CleanLine(pick);
@@ -214,6 +215,16 @@ internal sealed class FfmpegProcess : IDisposable
         }
         _process.Dispose();
     }
+
+    /// <summary>
+    /// ffmpeg's closing summaries ("Invalid data found when processing input", "Conversion failed!")
+    /// follow the line that says what went wrong; that earlier line is the useful one.
+    /// </summary>
+    private static bool IsGeneric(string line) =>
+        line.EndsWith("Invalid data found when processing input", StringComparison.Ordinal)
+        || line.EndsWith("Conversion failed!", StringComparison.Ordinal)
+        || line.Contains("Error opening input file", StringComparison.Ordinal)
+        || line.Contains("Error opening output file", StringComparison.Ordinal);
 
     /// <summary>Strips "[context @ 0x…] [error] " prefixes so the message reads as plain text.</summary>
     internal static string CleanLine(string line)

@@ -30,8 +30,8 @@ public sealed record SdrReaderOptions
 public sealed record SdrFrame(int Index, double Pts, RgbPlanarFrame Rgb);
 
 /// <summary>
-/// Decodes any video, still image or image sequence ffmpeg reads into 8-bit BT.709-style R'G'B'
-/// frames as a player would show them:
+/// Decodes any video, still image or image sequence ffmpeg reads into 8-bit R'G'B' code values (in the
+/// source's own primaries and transfer, BT.709 for SDR video) as a player would show them:
 /// <list type="bullet">
 /// <item>Y'CbCr→R'G'B' uses the matrix and range the file is tagged with, passed explicitly to the
 /// scale filter (<c>in_color_matrix</c>, <c>in_range</c>): ffmpeg itself would assume BT.601 for every
@@ -54,6 +54,7 @@ public sealed partial class SdrVideoReader : IDisposable
     private readonly BlockingCollection<double> _timestamps = new();
     private readonly string _path;
     private readonly byte[] _planar;
+    private readonly bool _wide;
     private string? _partialFileLine;
     private string? _firstErrorLine;
     private int _delivered;
@@ -62,8 +63,9 @@ public sealed partial class SdrVideoReader : IDisposable
     private static readonly float[] CodeToUnit = Enumerable.Range(0, 256).Select(v => v / 255f).ToArray();
 
     private SdrVideoReader(string path, MediaInfo info, SdrReaderOptions options, int width, int height,
-        string matrix, string range, Rational outputRate, IReadOnlyList<string> arguments)
+        string matrix, string range, Rational outputRate, bool wide, IReadOnlyList<string> arguments)
     {
+        _wide = wide;
         _path = path;
         _options = options;
         Info = info;
@@ -73,7 +75,7 @@ public sealed partial class SdrVideoReader : IDisposable
         Range = range;
         FrameRate = outputRate;
         Arguments = arguments;
-        _planar = new byte[checked(3 * width * height)];
+        _planar = new byte[checked((wide ? 6 : 3) * width * height)];
         _process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false);
         _process.StderrLine = OnStderr;
     }
@@ -142,7 +144,11 @@ public sealed partial class SdrVideoReader : IDisposable
         if (matrix != "rgb") scale += $":in_color_matrix={matrix}:in_range={range}";
         filters.Add(scale);
         filters.Add("setsar=1");
-        filters.Add("format=gbrp");
+        // swscale reduces 16 bits to 8 by /256 (38550 → 151, not 150): deeper sources come out as
+        // gbrp16le and are reduced here with round(v / 257), which maps v·257 back to v exactly.
+        bool wide = info.BitDepth > 8;
+        string outputFormat = wide ? "gbrp16le" : "gbrp";
+        filters.Add($"format={outputFormat}");
 
         Rational rate = info.FrameRate.IsKnown ? info.FrameRate : options.SequenceFrameRate;
         var arguments = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+info" };
@@ -161,9 +167,9 @@ public sealed partial class SdrVideoReader : IDisposable
         if (options.MaxFrames is int max)
             arguments.AddRange(["-frames:v", max.ToString(CultureInfo.InvariantCulture)]);
         filters.Add("showinfo=checksum=0");
-        arguments.AddRange(["-vf", string.Join(',', filters), "-f", "rawvideo", "-pix_fmt", "gbrp", "pipe:1"]);
+        arguments.AddRange(["-vf", string.Join(',', filters), "-f", "rawvideo", "-pix_fmt", outputFormat, "pipe:1"]);
 
-        return new SdrVideoReader(path, info, options, width, height, matrix, range, rate, arguments);
+        return new SdrVideoReader(path, info, options, width, height, matrix, range, rate, wide, arguments);
     }
 
     /// <summary>
@@ -237,15 +243,31 @@ public sealed partial class SdrVideoReader : IDisposable
             }
         }
         // ffmpeg's gbrp order is G, B, R.
-        _planar.AsSpan(2 * plane, plane).CopyTo(planarRgb[..plane]);
-        _planar.AsSpan(0, plane).CopyTo(planarRgb.Slice(plane, plane));
-        _planar.AsSpan(plane, plane).CopyTo(planarRgb.Slice(2 * plane, plane));
+        CopyPlane(2, planarRgb[..plane]);
+        CopyPlane(0, planarRgb.Slice(plane, plane));
+        CopyPlane(1, planarRgb.Slice(2 * plane, plane));
         // showinfo logs a frame before ffmpeg writes it, so its line is on its way; the wait only
         // bridges the stderr reader thread.
         if (!_timestamps.TryTake(out pts, TimeSpan.FromSeconds(30)))
             pts = _delivered / FrameRate.Value;
         _delivered++;
         return true;
+    }
+
+    private void CopyPlane(int sourcePlane, Span<byte> destination)
+    {
+        int plane = destination.Length;
+        if (!_wide)
+        {
+            _planar.AsSpan(sourcePlane * plane, plane).CopyTo(destination);
+            return;
+        }
+        ReadOnlySpan<byte> wide = _planar.AsSpan(2 * sourcePlane * plane, 2 * plane);
+        for (int i = 0; i < plane; i++)
+        {
+            int v = wide[2 * i] | (wide[2 * i + 1] << 8);
+            destination[i] = (byte)((v + 128) / 257);
+        }
     }
 
     /// <summary>Reads the next frame as code value / 255; null at the end of the stream.</summary>
