@@ -263,7 +263,16 @@ public sealed class Hdr10Encoder : IDisposable
     {
         if (_failed) return;
         _failed = true;
-        _process.Dispose(); // kills the process tree if still running, then waits for it
+        _process.Kill();
+        try
+        {
+            // Lets stderr drain, so that the error message has ffmpeg's last words.
+            _process.WaitForExit(CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
         TryDelete(TemporaryPath);
     }
 
