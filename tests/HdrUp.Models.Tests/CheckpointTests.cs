@@ -1,0 +1,182 @@
+using HdrUp.Models.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HdrUp.Models.Tests;
+
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("hdrup-models-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void Golden_pth_reads_as_89_entries()
+    {
+        var sd = Checkpoint.ReadStateDict(Golden.File("kpnet.pth"));
+        Assert.Equal(89, sd.Count);
+        Assert.Equal(new long[] { 64, 192, 1, 1 }, sd["dislocation_change1.fuse.weight"].shape);
+        foreach (var t in sd.Values) t.Dispose();
+    }
+
+    private Dictionary<string, Tensor> GoldenWithEdit(Action<Dictionary<string, Tensor>> edit)
+    {
+        var sd = Checkpoint.ReadStateDict(Golden.File("kpnet.pth"));
+        edit(sd);
+        return sd;
+    }
+
+    private string SaveRaw(string name, Dictionary<string, Tensor> sd)
+    {
+        string path = Path.Combine(dir, name);
+        Safetensors.Write(path, sd);
+        return path;
+    }
+
+    [Fact]
+    public void Missing_key_is_named_with_file_and_expected_shape()
+    {
+        var path = SaveRaw("missing.safetensors", GoldenWithEdit(sd => sd.Remove("brain.nm_att.conv_w.bias")));
+        using var net = new KPNet();
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(net, path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("missing key 'brain.nm_att.conv_w.bias'", e.Message);
+        Assert.Contains("[64]", e.Message);
+    }
+
+    [Fact]
+    public void Unexpected_key_is_named()
+    {
+        var path = SaveRaw("extra.safetensors", GoldenWithEdit(sd => sd["brain.extra.weight"] = torch.zeros(3)));
+        using var net = new KPNet();
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(net, path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("unexpected key 'brain.extra.weight'", e.Message);
+    }
+
+    [Fact]
+    public void Wrong_shape_is_named_with_expected_and_actual_shape()
+    {
+        var path = SaveRaw("shape.safetensors", GoldenWithEdit(sd => sd["conv_last.weight"] = torch.zeros(4, 64, 3, 3)));
+        using var net = new KPNet();
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(net, path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("'conv_last.weight'", e.Message);
+        Assert.Contains("[4×64×3×3]", e.Message);
+        Assert.Contains("expected [3×64×3×3]", e.Message);
+    }
+
+    [Fact]
+    public void Pth_of_another_architecture_fails_strictly()
+    {
+        using var net = new KUNet();
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(net, Golden.File("kpnet.pth")));
+        Assert.Contains("kpnet.pth", e.Message);
+        Assert.Contains("missing key 'conv_2.weight'", e.Message);
+    }
+
+    [Fact]
+    public void Missing_file_throws_FileNotFound_naming_it()
+    {
+        using var net = new KPNet();
+        var path = Path.Combine(dir, "nope.pth");
+        var e = Assert.Throws<FileNotFoundException>(() => Checkpoint.Load(net, path));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void Garbage_file_throws_InvalidData()
+    {
+        var path = Path.Combine(dir, "garbage.pth");
+        File.WriteAllText(path, "not a checkpoint");
+        using var net = new KPNet();
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(net, path));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void DataParallel_module_prefix_is_stripped()
+    {
+        var sd = Checkpoint.ReadStateDict(Golden.File("kpnet_single_kib.pth"));
+        var prefixed = sd.ToDictionary(kv => "module." + kv.Key, kv => kv.Value);
+        var path = SaveRaw("prefixed.safetensors", prefixed);
+        using var a = new KPNetSingleKib();
+        Checkpoint.Load(a, path);
+        using var b = new KPNetSingleKib();
+        Checkpoint.Load(b, Golden.File("kpnet_single_kib.pth"));
+        var bsd = b.state_dict();
+        foreach (var (k, v) in a.state_dict()) Assert.True(Golden.Same(v, bsd[k]), k);
+    }
+
+    [Theory]
+    [InlineData("kpnet", "kpnet.pth")]
+    [InlineData("kunet", "kunet.pth")]
+    public void Safetensors_round_trip_reproduces_the_output_exactly(string arch, string weights)
+    {
+        using var net = ArchRegistry.Create(arch);
+        Checkpoint.Load(net, Golden.File(weights));
+        var path = Path.Combine(dir, arch + ".safetensors");
+        Checkpoint.SaveSafetensors(net, path);
+        using var copy = ArchRegistry.Create(arch);
+        Checkpoint.Load(copy, path);
+        net.eval(); copy.eval();
+        using var noGrad = torch.no_grad();
+        using var input = Golden.Input();
+        using var y1 = net.call(input);
+        using var y2 = copy.call(input);
+        Assert.True(Golden.Same(y1, y2));
+        // Header lists the tensors in state-dict order (same as the PyTorch checkpoint).
+        var (tensors, meta) = Safetensors.Read(path);
+        Assert.Equal(net.state_dict().Keys, tensors.Keys);
+        Assert.Equal("pt", meta["format"]);
+        if (arch == "kpnet") Assert.Equal(ScalarType.Int64, tensors["brain.nm_att.bn1.num_batches_tracked"].dtype);
+        foreach (var t in tensors.Values) t.Dispose();
+    }
+
+    // fp16 storage: every weight is rounded to 11 significant bits (relative error ≤ 2⁻¹¹ ≈ 4.9e-4);
+    // the file is about half the size and loads back as fp32.
+    [Fact]
+    public void Fp16_storage_loads_back_as_fp32_within_half_precision()
+    {
+        using var net = new KPNet();
+        Checkpoint.Load(net, Golden.File("kpnet.pth"));
+        var p32 = Path.Combine(dir, "k32.safetensors");
+        var p16 = Path.Combine(dir, "k16.safetensors");
+        Checkpoint.SaveSafetensors(net, p32);
+        Checkpoint.SaveSafetensors(net, p16, halfPrecision: true);
+        Assert.InRange(new FileInfo(p16).Length, new FileInfo(p32).Length * 0.45, new FileInfo(p32).Length * 0.55);
+        using var copy = new KPNet();
+        Checkpoint.Load(copy, p16);
+        var a = net.state_dict();
+        foreach (var (k, v) in copy.state_dict())
+        {
+            Assert.Equal(a[k].dtype, v.dtype);
+            if (!v.is_floating_point()) { Assert.True(Golden.Same(v, a[k]), k); continue; }
+            // fp16 keeps 11 significant bits (relative step 2⁻¹¹) down to 6.1e-5; below, subnormals have spacing 2⁻²⁴.
+            double excess = ((v - a[k]).abs() - a[k].abs() * Math.Pow(2, -11) - Math.Pow(2, -24)).max().item<float>();
+            Assert.True(excess <= 0, $"{k}: fp16 error exceeds half-precision rounding by {excess}");
+        }
+        Assert.Equal(100L, copy.state_dict()["brain.nm_att.bn1.num_batches_tracked"].item<long>());
+    }
+
+    [Fact]
+    public void Model_card_round_trips_through_json()
+    {
+        var card = new ModelCard
+        {
+            Architecture = "kpnet-b12", Options = ArchRegistry.Get("kpnet-b12").KPNetOptions, Qp = 37,
+            TrainingData = "HDRTV1K train, QP37, 160 px crops", Iterations = 550_000, WallTimeSeconds = 3600.5,
+            ValidationPsnr = 36.12, ValidationDeltaEItp = 9.8, WeightsFile = "kpnet-b12.safetensors",
+            CreatedUtc = new DateTimeOffset(2025, 11, 25, 12, 0, 0, TimeSpan.Zero), Notes = "test",
+        };
+        var path = ModelCard.PathFor(Path.Combine(dir, "kpnet-b12.safetensors"));
+        Assert.EndsWith("kpnet-b12.card.json", path);
+        card.Save(path);
+        var back = ModelCard.Load(path);
+        Assert.Equal(card with { Options = null }, back with { Options = null });
+        Assert.Equal(card.Options, back.Options);
+        Assert.Contains("\"branches\": \"Full, Half\"", File.ReadAllText(path));
+        File.WriteAllText(path, "{ nope");
+        Assert.Throws<InvalidDataException>(() => ModelCard.Load(path));
+    }
+}
