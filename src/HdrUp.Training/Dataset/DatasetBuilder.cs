@@ -1,0 +1,345 @@
+using System.Globalization;
+using System.Text.Json;
+using HdrUp.Color;
+using HdrUp.Media;
+
+namespace HdrUp.Training.Dataset;
+
+/// <summary>Progress of <see cref="DatasetBuilder.BuildAsync"/>: frames of the current split rendered so far.</summary>
+public sealed record BuildProgress(string Split, string Stage, int Done, int Total);
+
+/// <summary>One output frame of the manifest.</summary>
+public sealed record BuiltFrame
+{
+    /// <summary>File name relative to the split folders, identical in *_hdr and every *_sdr/&lt;variant&gt;.</summary>
+    public required string Name { get; init; }
+
+    public required string Source { get; init; }
+
+    /// <summary>How the frame was cut: a view tag (yaw/pitch/FOV) or a crop origin "x,y".</summary>
+    public required string Cut { get; init; }
+
+    public double SdrExposureStops { get; init; }
+
+    /// <summary>SHA-256 per folder: "hdr", "uncompressed", "qp37", ….</summary>
+    public required IReadOnlyDictionary<string, string> Sha256 { get; init; }
+}
+
+public sealed record BuiltSplit(string Name, int Width, int Height, IReadOnlyList<BuiltFrame> Frames)
+{
+    public int Count => Frames.Count;
+}
+
+public sealed record DatasetManifest
+{
+    public int FormatVersion { get; init; } = 1;
+    public required DatasetBuildOptions Parameters { get; init; }
+    public required string ContentKey { get; init; }
+    public required IReadOnlyList<string> Sources { get; init; }
+    public required IReadOnlyList<BuiltSplit> Splits { get; init; }
+    public required string Encoder { get; init; }
+    public const string FileName = "manifest.json";
+}
+
+/// <summary>What one build did: the manifest and how many frame files were written vs found.</summary>
+public sealed record DatasetBuildResult(DatasetManifest Manifest, string ManifestPath, int FilesWritten, int FilesSkipped);
+
+/// <summary>
+/// The "build" step: scene-referred HDR sources → KPNet training pairs in the HDRTV1K layout
+/// (<c>train_hdr/</c>, <c>train_sdr/qpNN/</c>, <c>test_hdr/</c>, …; see docs/dataset.md).
+/// Panoramas become rectilinear views (train) and short camera pans (<c>pan_*/&lt;source&gt;/</c>);
+/// photographs are cut into crops (test). Ground truth: <see cref="HdrGrading"/>, 16-bit PNG.
+/// SDR: BT.2446 Method C, 8-bit PNG (<c>*_sdr/uncompressed/</c>), then HEVC intra at constant QP
+/// with x265 and decoded back to 8-bit PNG. A rerun writes only missing files.
+/// </summary>
+public static class DatasetBuilder
+{
+    public const string Uncompressed = "uncompressed";
+
+    private sealed record PlannedFrame(string Name, SourceFile Source, string Cut, Func<RgbPlanarFrame, RgbPlanarFrame> Render);
+
+    private sealed record Split(string Name, List<PlannedFrame> Frames);
+
+    public static async Task<DatasetBuildResult> BuildAsync(DatasetBuildOptions options, IProgress<BuildProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        string sourcesDir = Path.GetFullPath(options.SourcesDir);
+        string outDir = Path.GetFullPath(options.OutDir);
+        if (!Directory.Exists(sourcesDir)) throw new DirectoryNotFoundException($"{sourcesDir}: sources folder not found.");
+        string contentKey = options.ContentKey();
+        string manifestPath = Path.Combine(outDir, DatasetManifest.FileName);
+        if (File.Exists(manifestPath))
+        {
+            var previous = JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllText(manifestPath), SourceManifest.Json);
+            if (previous is not null && previous.ContentKey != contentKey)
+                throw new InvalidDataException($"{manifestPath}: this folder was built with other parameters; use a new --out folder (only --qp may change between runs).");
+        }
+        Directory.CreateDirectory(outDir);
+
+        var sources = await LoadSourcesAsync(sourcesDir, cancellationToken).ConfigureAwait(false);
+        var splits = Plan(sources, options);
+        int written = 0, skipped = 0;
+        var variants = new List<string> { Uncompressed };
+        variants.AddRange(options.Qps.Select(QpFolder));
+
+        var images = new Dictionary<string, (RgbPlanarFrame Image, double Gain)>();
+        foreach (var split in splits)
+        {
+            var (w, s) = await BuildSplitAsync(split, sourcesDir, outDir, options, variants, images, progress, cancellationToken).ConfigureAwait(false);
+            written += w;
+            skipped += s;
+        }
+
+        var built = new List<BuiltSplit>();
+        foreach (var split in splits)
+        {
+            progress?.Report(new BuildProgress(split.Name, "hashing", 0, split.Frames.Count));
+            var frames = split.Frames.Select(f => new BuiltFrame
+            {
+                Name = f.Name,
+                Source = f.Source.Id,
+                Cut = f.Cut,
+                SdrExposureStops = ExposureFor(f.Name, options),
+                Sha256 = Folders(split.Name, variants).ToDictionary(v => v.Key, v => DatasetFiles.Sha256(Path.Combine(outDir, v.Value, f.Name))),
+            }).ToList();
+            built.Add(new BuiltSplit(split.Name, options.Width, options.Height, frames));
+        }
+        var manifest = new DatasetManifest
+        {
+            Parameters = options with { SourcesDir = sourcesDir, OutDir = outDir },
+            ContentKey = contentKey,
+            Sources = sources.Where(s => s.Role != SourceRole.Excluded).Select(s => $"{s.Id} {s.Sha256}").ToList(),
+            Splits = built,
+            Encoder = Hevc.Describe(options.X265Preset),
+        };
+        DatasetFiles.WriteAllTextAtomic(manifestPath, JsonSerializer.Serialize(manifest, SourceManifest.Json));
+        return new DatasetBuildResult(manifest, manifestPath, written, skipped);
+    }
+
+    public static string QpFolder(int qp) => "qp" + qp.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Folder of each variant of a split relative to the output root, keyed "hdr", "uncompressed", "qp37", ….</summary>
+    private static Dictionary<string, string> Folders(string split, IEnumerable<string> variants)
+    {
+        var d = new Dictionary<string, string> { ["hdr"] = $"{split}_hdr" };
+        foreach (var v in variants) d[v] = Path.Combine($"{split}_sdr", v);
+        return d;
+    }
+
+    /// <summary>Reads sources/manifest.json, or, without one, every EXR under the folder (see docs/dataset.md).</summary>
+    public static async Task<IReadOnlyList<SourceFile>> LoadSourcesAsync(string sourcesDir, CancellationToken cancellationToken)
+    {
+        string manifestPath = Path.Combine(sourcesDir, SourceManifest.FileName);
+        if (File.Exists(manifestPath))
+        {
+            var files = SourceManifest.Load(manifestPath).Files;
+            foreach (var f in files.Where(f => f.Role != SourceRole.Excluded))
+            {
+                string p = Path.Combine(sourcesDir, f.Path);
+                if (!File.Exists(p)) throw new FileNotFoundException($"{p}: listed in {manifestPath} but missing; rerun 'hdrup dataset samples'.", p);
+                if (DatasetFiles.Sha256(p) != f.Sha256) throw new InvalidDataException($"{p}: SHA-256 differs from {manifestPath}; rerun 'hdrup dataset samples'.");
+            }
+            return files;
+        }
+
+        var found = new List<SourceFile>();
+        foreach (string p in Directory.EnumerateFiles(sourcesDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            string ext = Path.GetExtension(p).ToLowerInvariant();
+            if (ext is not (".exr" or ".hdr" or ".png" or ".tif" or ".tiff")) continue;
+            var probe = await FrameFiles.ProbeAsync(p, cancellationToken).ConfigureAwait(false);
+            if (!FrameFiles.IsFloat(probe.PixelFormat))
+                throw new InvalidDataException($"{p}: not an HDR source ({probe.Codec}, {probe.PixelFormat}); the builder needs scene-referred floating-point images such as OpenEXR.");
+            string rel = DatasetFiles.Relative(sourcesDir, p);
+            bool test = rel.Split('/').SkipLast(1).Any(s => s.Equals("test", StringComparison.OrdinalIgnoreCase));
+            found.Add(new SourceFile
+            {
+                Id = Slug(Path.ChangeExtension(rel, null)),
+                Path = rel,
+                Origin = "local",
+                OriginVersion = "",
+                Registry = "local",
+                Licence = "unknown",
+                Kind = probe.Width == 2 * probe.Height ? SourceKind.Panorama : SourceKind.Photo,
+                Role = test ? SourceRole.Test : SourceRole.Train,
+                SizeBytes = new FileInfo(p).Length,
+                Sha256 = DatasetFiles.Sha256(p),
+                Width = probe.Width,
+                Height = probe.Height,
+            });
+        }
+        if (found.Count == 0) throw new FileNotFoundException($"{sourcesDir}: no manifest.json and no EXR files; run 'hdrup dataset samples' first.");
+        return found;
+    }
+
+    private static string Slug(string s) =>
+        new string(s.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+
+    private static List<Split> Plan(IReadOnlyList<SourceFile> sources, DatasetBuildOptions o)
+    {
+        var train = new List<PlannedFrame>();
+        var test = new List<PlannedFrame>();
+        var pan = new List<PlannedFrame>();
+        var used = sources.Where(s => s.Role != SourceRole.Excluded).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        foreach (var s in used)
+        {
+            var target = s.Role == SourceRole.Test ? test : train;
+            if (s.Kind == SourceKind.Panorama)
+            {
+                if (s.Width != 2 * s.Height)
+                    throw new InvalidDataException($"{s.Path}: a panorama must be 2:1 equirectangular, this one is {s.Width}×{s.Height}.");
+                for (int p = 0; p < o.Pitches.Count; p++)
+                    for (int y = 0; y < o.Yaws.Count; y++)
+                    {
+                        var view = new ViewSpec(o.Yaws[y], o.Pitches[p], o.Fovs[(y + p) % o.Fovs.Count]);
+                        target.Add(new PlannedFrame($"{target.Count:0000}_{s.Id}_{view.Tag}.png", s, view.Tag,
+                            img => Equirect.RenderView(img, view, o.Width, o.Height)));
+                    }
+            }
+            else
+            {
+                if (s.Width < o.Width || s.Height < o.Height)
+                    throw new InvalidDataException($"{s.Path}: {s.Width}×{s.Height} is smaller than the {o.Width}×{o.Height} frame size.");
+                int cols = s.Width / o.Width, rows = s.Height / o.Height;
+                int x0 = (s.Width - cols * o.Width) / 2, y0 = (s.Height - rows * o.Height) / 2;
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < cols; c++)
+                    {
+                        int x = x0 + c * o.Width, y = y0 + r * o.Height;
+                        target.Add(new PlannedFrame($"{target.Count:0000}_{s.Id}_r{r}c{c}.png", s, $"{x},{y}", img => Crop(img, x, y, o.Width, o.Height)));
+                    }
+            }
+        }
+
+        var panSources = used.Where(s => s.Kind == SourceKind.Panorama && s.Role == SourceRole.Train).ToList();
+        int panCount = Math.Min(o.PanCount, panSources.Count);
+        for (int k = 0; k < panCount; k++)
+        {
+            var s = panSources[k * panSources.Count / panCount];
+            for (int f = 0; f < o.PanFrames; f++)
+            {
+                var view = new ViewSpec(f * o.PanStepDegrees, 0, o.PanFov);
+                pan.Add(new PlannedFrame($"{s.Id}/{f:0000}.png", s, view.Tag, img => Equirect.RenderView(img, view, o.Width, o.Height)));
+            }
+        }
+        return new[] { new Split("train", train), new Split("test", test), new Split("pan", pan) }.Where(s => s.Frames.Count > 0).ToList();
+    }
+
+    private static RgbPlanarFrame Crop(RgbPlanarFrame img, int x, int y, int w, int h)
+    {
+        var o = new RgbPlanarFrame(w, h);
+        for (int c = 0; c < 3; c++)
+            for (int r = 0; r < h; r++)
+                img.Data.AsSpan(c * img.PixelCount + (y + r) * img.Width + x, w).CopyTo(o.Data.AsSpan(c * o.PixelCount + r * w, w));
+        return o;
+    }
+
+    /// <summary>The SDR exposure offset of a frame: 0 for BT.2446C, a seeded pick per name for Mixed.</summary>
+    private static double ExposureFor(string name, DatasetBuildOptions o)
+    {
+        if (o.Sdr != SdrTone.Mixed) return 0;
+        // A stable hash (string.GetHashCode is randomised per process) so reruns agree.
+        uint h = 2166136261u ^ (uint)o.Seed;
+        foreach (char ch in name) h = (h ^ ch) * 16777619u;
+        return o.MixedExposureStops[(int)(h % (uint)o.MixedExposureStops.Count)];
+    }
+
+    private static async Task<(int Written, int Skipped)> BuildSplitAsync(Split split, string sourcesDir, string outDir, DatasetBuildOptions o,
+        List<string> variants, Dictionary<string, (RgbPlanarFrame Image, double Gain)> images, IProgress<BuildProgress>? progress, CancellationToken ct)
+    {
+        var folders = Folders(split.Name, variants);
+        var missing = folders.ToDictionary(kv => kv.Key,
+            kv => split.Frames.Select((f, i) => (f, i)).Where(t => !File.Exists(Path.Combine(outDir, kv.Value, t.f.Name))).Select(t => t.i).ToHashSet());
+        int total = folders.Count * split.Frames.Count;
+        int toWrite = missing.Values.Sum(m => m.Count);
+        if (toWrite == 0)
+        {
+            progress?.Report(new BuildProgress(split.Name, "complete, skipped", split.Frames.Count, split.Frames.Count));
+            return (0, total);
+        }
+
+        string tmp = Path.Combine(outDir, $".tmp-{split.Name}");
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        Directory.CreateDirectory(tmp);
+        var sinks = new Dictionary<string, FfmpegSink>();
+        var order = folders.Keys.ToDictionary(k => k, _ => new List<int>());
+        try
+        {
+            string size = $"{o.Width}x{o.Height}";
+            foreach (var key in folders.Keys.Where(k => k != "hdr" && missing[k].Count > 0))
+            {
+                Directory.CreateDirectory(Path.Combine(tmp, key));
+                sinks[key] = key switch
+                {
+                    Uncompressed => new FfmpegSink(Hevc.PngSequenceArgs("rgb24", size, Path.Combine(tmp, key)), $"{split.Name} SDR PNG writer"),
+                    _ => new FfmpegSink(Hevc.EncodeArgs(size, int.Parse(key[2..], CultureInfo.InvariantCulture), o.X265Preset, Path.Combine(tmp, key + ".hevc")), $"{split.Name} x265 {key}"),
+                };
+            }
+
+            var needed = split.Frames.Select((f, i) => i).Where(i => missing.Values.Any(m => m.Contains(i))).ToList();
+            int done = 0;
+            foreach (int i in needed)
+            {
+                ct.ThrowIfCancellationRequested();
+                var f = split.Frames[i];
+                if (!images.TryGetValue(f.Source.Id, out var src))
+                {
+                    images.Clear(); // frames are grouped by source: keep one decoded image at a time
+                    progress?.Report(new BuildProgress(split.Name, $"decoding {f.Source.Path}", done, needed.Count));
+                    var img = await FrameFiles.ReadHdrAsync(Path.Combine(sourcesDir, f.Source.Path), ct).ConfigureAwait(false);
+                    if (img.Width != f.Source.Width || img.Height != f.Source.Height)
+                        throw new InvalidDataException($"{f.Source.Path}: decoded {img.Width}×{img.Height}, manifest says {f.Source.Width}×{f.Source.Height}.");
+                    src = (img, HdrGrading.ExposureGain(img, f.Source.Path));
+                    images[f.Source.Id] = src;
+                }
+                var gt = HdrGrading.ToPqBt2020(f.Render(src.Image), src.Gain);
+                if (missing["hdr"].Contains(i))
+                {
+                    string gtPath = Path.Combine(outDir, folders["hdr"], f.Name);
+                    Directory.CreateDirectory(Path.GetDirectoryName(gtPath)!);
+                    Png16.Write(gtPath, gt);
+                }
+                var sdrKeys = folders.Keys.Where(k => k != "hdr" && missing[k].Contains(i)).ToList();
+                if (sdrKeys.Count > 0)
+                {
+                    var sdr = FrameFiles.ToRgb24(ColorAdapter.HdrToSdr(gt, ExposureFor(f.Name, o), ct));
+                    foreach (var k in sdrKeys)
+                    {
+                        await sinks[k].WriteAsync(sdr, ct).ConfigureAwait(false);
+                        order[k].Add(i);
+                    }
+                }
+                done++;
+                progress?.Report(new BuildProgress(split.Name, "rendering and encoding", done, needed.Count));
+            }
+
+            foreach (var (key, sink) in sinks)
+            {
+                progress?.Report(new BuildProgress(split.Name, $"finishing {key}", done, needed.Count));
+                await sink.CompleteAsync(ct).ConfigureAwait(false);
+                if (key.StartsWith("qp", StringComparison.Ordinal))
+                    await ExternalProcess.RunAsync("ffmpeg", Hevc.DecodeArgs(Path.Combine(tmp, key + ".hevc"), Path.Combine(tmp, key)), $"{split.Name} {key} decode", null, ct).ConfigureAwait(false);
+            }
+
+            // Only now, with every process finished, move frames into place: an interrupted run leaves no partial outputs.
+            foreach (var (key, idx) in order)
+            {
+                for (int j = 0; j < idx.Count; j++)
+                {
+                    string from = Path.Combine(tmp, key, $"{j:000000}.png");
+                    if (!File.Exists(from)) throw new IOException($"{split.Name} {key}: ffmpeg wrote fewer frames than sent ({j} of {idx.Count}).");
+                    string to = Path.Combine(outDir, folders[key], split.Frames[idx[j]].Name);
+                    Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                    File.Move(from, to, overwrite: true);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var sink in sinks.Values) await sink.DisposeAsync().ConfigureAwait(false);
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        }
+        return (toWrite, total - toWrite);
+    }
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using HdrUp.Media;
+using HdrUp.Metrics;
+using HdrUp.Training.Dataset;
+
+namespace HdrUp.Training.Tests;
+
+/// <summary>
+/// End-to-end builds on synthetic scene-referred EXRs made here with ffmpeg (no network, no
+/// shared data): a 512×256 panorama (train) and a 176×176 photo under test/ (test), 160×160 frames.
+/// </summary>
+public sealed class DatasetBuilderTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hdrup-ds-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public DatasetBuilderTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    private string Sources => Path.Combine(_root, "sources");
+
+    private DatasetBuildOptions Options(string outDir, params int[] qps) => new()
+    {
+        SourcesDir = Sources,
+        OutDir = Path.Combine(_root, outDir),
+        Qps = qps,
+        Width = 160,
+        Height = 160,
+        Yaws = [0],
+        Pitches = [0],
+        Fovs = [90],
+        PanCount = 0,
+        X265Preset = "ultrafast",
+    };
+
+    /// <summary>Texture (so HEVC has something to lose), a smooth gradient and a highlight 2¹⁴ × the base level.</summary>
+    private static float[] Scene(int w, int h, int seed)
+    {
+        var rng = new Random(seed);
+        var planes = new float[3 * w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double t = 0.2 + 0.15 * Math.Sin(x * 0.7) * Math.Cos(y * 0.45) + 0.1 * rng.NextDouble() + 0.3 * x / w;
+                bool spot = Math.Abs(x - w / 2) < 4 && Math.Abs(y - h / 2) < 4;
+                for (int c = 0; c < 3; c++)
+                    planes[c * w * h + y * w + x] = (float)(spot ? 3000 : t * (0.6 + 0.2 * c));
+            }
+        return planes;
+    }
+
+    private static void WriteExr(string path, int w, int h, int seed)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var rgb = Scene(w, h, seed);
+        int n = w * h;
+        // ffmpeg's gbrpf32le order is G, B, R.
+        var gbr = new float[3 * n];
+        Array.Copy(rgb, n, gbr, 0, n);
+        Array.Copy(rgb, 2 * n, gbr, n, n);
+        Array.Copy(rgb, 0, gbr, 2 * n, n);
+        string raw = path + ".raw";
+        File.WriteAllBytes(raw, MemoryMarshal.AsBytes(gbr.AsSpan()).ToArray());
+        Ffmpeg("-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-s", $"{w}x{h}", "-i", raw, "-c:v", "exr", "-compression", "zip1", path);
+        File.Delete(raw);
+    }
+
+    private static void Ffmpeg(params string[] args)
+    {
+        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "-v", "error", "-y" }.Concat(args)) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, err);
+    }
+
+    private void WriteSources()
+    {
+        WriteExr(Path.Combine(Sources, "pano.exr"), 512, 256, 1);
+        WriteExr(Path.Combine(Sources, "test", "photo.exr"), 176, 176, 2);
+    }
+
+    [Fact]
+    public async Task Builds_the_HDRTV1K_layout_reruns_without_work_and_higher_QP_loses_more()
+    {
+        WriteSources();
+        var first = await DatasetBuilder.BuildAsync(Options("out", 47));
+        string o = Path.Combine(_root, "out");
+
+        var train = first.Manifest.Splits.Single(s => s.Name == "train");
+        var test = first.Manifest.Splits.Single(s => s.Name == "test");
+        Assert.Equal(["train", "test"], first.Manifest.Splits.Select(s => s.Name));
+        string trainName = Assert.Single(train.Frames).Name;
+        string testName = Assert.Single(test.Frames).Name;
+        Assert.Equal("0000_pano_y000d0_p+00_f090.png", trainName);
+        Assert.Equal("0000_test-photo_r0c0.png", testName);
+        // 2 frames × (HDR + uncompressed SDR + qp47).
+        Assert.Equal(6, first.FilesWritten);
+
+        foreach (var (split, name) in new[] { ("train", trainName), ("test", testName) })
+        {
+            var gt = Png16.Read(Path.Combine(o, $"{split}_hdr", name), out int gtDepth);
+            var sdr = Png16.Read(Path.Combine(o, $"{split}_sdr", "uncompressed", name), out int sdrDepth);
+            var qp = Png16.Read(Path.Combine(o, $"{split}_sdr", "qp47", name), out int qpDepth);
+            Assert.Equal((16, 8, 8), (gtDepth, sdrDepth, qpDepth));
+            Assert.All(new[] { gt, sdr, qp }, f => Assert.Equal((160, 160), (f.Width, f.Height)));
+            // Nothing above the 1000 cd/m² master (PQ 0.7518, plus half a 16-bit step).
+            Assert.True(gt.Data.Max() <= 0.7518 + 1e-5, $"GT peak {gt.Data.Max()}");
+        }
+        // The photo's 8×8 highlight (3000/median ≈ 10⁴ × the median) is in the centre crop and rolls off near the peak.
+        var photoGt = Png16.Read(Path.Combine(o, "test_hdr", testName));
+        Assert.InRange(photoGt[1, 80, 80], 0.74, 0.7519);
+        Assert.True(File.Exists(first.ManifestPath));
+
+        // Rerun with the same parameters: nothing written, files untouched.
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(o, "train_hdr", trainName));
+        var again = await DatasetBuilder.BuildAsync(Options("out", 47));
+        Assert.Equal(0, again.FilesWritten);
+        Assert.Equal(6, again.FilesSkipped);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(o, "train_hdr", trainName)));
+
+        // Adding a QP writes only that QP's two files.
+        var more = await DatasetBuilder.BuildAsync(Options("out", 22, 47));
+        Assert.Equal(2, more.FilesWritten);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(o, "train_hdr", trainName)));
+
+        foreach (var (split, name) in new[] { ("train", trainName), ("test", testName) })
+        {
+            var reference = Png16.Read(Path.Combine(o, $"{split}_sdr", "uncompressed", name));
+            double low = Psnr.Compute(Png16.Read(Path.Combine(o, $"{split}_sdr", "qp22", name)), reference);
+            double high = Psnr.Compute(Png16.Read(Path.Combine(o, $"{split}_sdr", "qp47", name)), reference);
+            // QP 22 vs 47 is 25 QP steps ≈ an 18× larger quantiser step: a clear PSNR gap, not noise.
+            Assert.True(low > high + 3, $"{split}: PSNR at QP 22 = {low:F2} dB, at QP 47 = {high:F2} dB");
+            Assert.True(high > 15, $"{split}: QP 47 PSNR {high:F2} dB is implausibly low (colour matrix mismatch?)");
+        }
+
+        // Other parameters in the same folder are refused rather than mixed.
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetBuilder.BuildAsync(Options("out", 47) with { Width = 168 }));
+        Assert.Contains("other parameters", ex.Message);
+    }
+
+    [Fact]
+    public async Task Rejects_an_8_bit_PNG_given_as_HDR_source()
+    {
+        Directory.CreateDirectory(Sources);
+        string png = Path.Combine(Sources, "sdr.png");
+        Ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x160:duration=1", "-frames:v", "1", png);
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetBuilder.BuildAsync(Options("out", 37)));
+        Assert.Contains("sdr.png", ex.Message);
+        Assert.Contains("not an HDR source", ex.Message);
+    }
+
+    [Fact]
+    public async Task Rejects_a_photo_smaller_than_the_frame()
+    {
+        WriteExr(Path.Combine(Sources, "test", "tiny.exr"), 120, 96, 3);
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetBuilder.BuildAsync(Options("out", 37)));
+        Assert.Contains("tiny.exr", ex.Message);
+        Assert.Contains("smaller than the 160×160", ex.Message);
+    }
+
+    [Fact]
+    public async Task Rejects_an_unreadable_file()
+    {
+        Directory.CreateDirectory(Sources);
+        File.WriteAllText(Path.Combine(Sources, "broken.exr"), "not an image");
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetBuilder.BuildAsync(Options("out", 37)));
+        Assert.Contains("broken.exr", ex.Message);
+    }
+
+    [Fact]
+    public void Rejects_frame_sizes_that_are_not_multiples_of_8()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => DatasetBuilder.BuildAsync(Options("out", 37) with { Width = 250 }).GetAwaiter().GetResult());
+        Assert.Contains("250×160", ex.Message);
+    }
+}
