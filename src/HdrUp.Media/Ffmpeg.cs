@@ -224,7 +224,9 @@ internal sealed class FfmpegProcess : IDisposable
         line.EndsWith("Invalid data found when processing input", StringComparison.Ordinal)
         || line.EndsWith("Conversion failed!", StringComparison.Ordinal)
         || line.Contains("Error opening input file", StringComparison.Ordinal)
-        || line.Contains("Error opening output file", StringComparison.Ordinal);
+        || line.Contains("Error opening output file", StringComparison.Ordinal)
+        || line.Contains("Error initializing output stream", StringComparison.Ordinal)
+        || line.Contains("Error while opening encoder", StringComparison.Ordinal);
 
     /// <summary>Strips "[context @ 0x…] [error] " prefixes so the message reads as plain text.</summary>
     internal static string CleanLine(string line)

@@ -16,7 +16,7 @@ public sealed record SdrReaderOptions
 
     /// <summary>
     /// When the source looks variable-rate (<see cref="MediaInfo.IsVariableFrameRate"/>), resample it to
-    /// its average rate by repeating or dropping frames (<c>-fps_mode cfr</c>), so that the HDR10 output,
+    /// its average rate by repeating or dropping frames (the <c>fps</c> filter), so that the HDR10 output,
     /// written at one constant rate, stays in sync with the copied audio. Default true. When false, every
     /// decoded frame is delivered once with its own timestamp (<c>-fps_mode passthrough</c>).
     /// </summary>
@@ -155,15 +155,14 @@ public sealed partial class SdrVideoReader : IDisposable
         if (sequence)
             arguments.AddRange(["-f", "image2", "-framerate", options.SequenceFrameRate.ToString()]);
         arguments.AddRange(["-i", path, "-map", "0:V:0", "-an", "-sn", "-dn"]);
+        // The fps filter (not -fps_mode cfr, which acts after the filters) so that showinfo sees the
+        // timestamps of the frames actually delivered.
         if (info.IsVariableFrameRate && options.ConstantFrameRate && !info.IsImage)
         {
             warn($"{name}: variable frame rate (average {info.FrameRate}, base {info.RealFrameRate}); resampled to a constant {rate} fps");
-            arguments.AddRange(["-fps_mode", "cfr", "-r", rate.ToString()]);
+            filters.Insert(0, $"fps=fps={rate}");
         }
-        else
-        {
-            arguments.AddRange(["-fps_mode", "passthrough"]);
-        }
+        arguments.AddRange(["-fps_mode", "passthrough"]);
         if (options.MaxFrames is int max)
             arguments.AddRange(["-frames:v", max.ToString(CultureInfo.InvariantCulture)]);
         filters.Add("showinfo=checksum=0");

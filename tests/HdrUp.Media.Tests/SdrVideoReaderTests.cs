@@ -1,8 +1,9 @@
+using Xunit.Abstractions;
 using HdrUp.Color;
 
 namespace HdrUp.Media.Tests;
 
-public class SdrVideoReaderTests
+public class SdrVideoReaderTests(ITestOutputHelper output)
 {
     // Six saturated and mid colours in 16×16 blocks: far apart under BT.601 vs BT.709, so a wrong
     // matrix shows up as errors of tens of codes (e.g. pure red decodes as ~(255, 4, 0)+ shifts).
@@ -63,6 +64,7 @@ public class SdrVideoReaderTests
         Assert.Equal((W, H), (reader.Width, reader.Height));
         Assert.Equal(tag == "bt709" ? "bt709" : tag == "bt470bg" ? "bt470" : "smpte170m", reader.Matrix);
         Assert.Empty(warnings);
+        output.WriteLine($"{tag}: worst error {MaxError(known, frames) * 255:F2} codes");
         Assert.InRange(MaxError(known, frames), 0, RoundTripTolerance);
         // Timing: 25 fps from the encode, so frame k is at k/25 s.
         Assert.Equal([0.0, 0.04, 0.08], frames.Select(f => Math.Round(f.Pts, 6)));
@@ -192,9 +194,36 @@ public class SdrVideoReaderTests
 
         using var reader = SdrVideoReader.Open(path);
         var e = Assert.Throws<InvalidDataException>(() => reader.ReadFrames().Count());
+        output.WriteLine(e.Message);
         Assert.StartsWith("half.mp4: truncated or unreadable (ffmpeg: ", e.Message);
         Assert.Contains("partial file", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Variable_rate_clip_keeps_its_timestamps_or_is_made_constant()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("vfr.mp4");
+        // Ten frames: five 0.1 s apart, then five 0.2 s apart → 1.4 s, average 50/7 fps, base rate 10 fps.
+        Cli.Ffmpeg("-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=s=64x48:r=10:d=1",
+            "-vf", "setpts='if(lt(N,5),N*0.1,0.5+(N-5)*0.2)/TB'", "-fps_mode", "passthrough",
+            "-c:v", "libx264", "-preset", "ultrafast", path);
+        var warnings = new List<string>();
+
+        using var passthrough = SdrVideoReader.Open(path, new SdrReaderOptions { ConstantFrameRate = false });
+        var kept = passthrough.ReadFrames().Select(f => Math.Round(f.Pts, 3)).ToList();
+        using var constant = SdrVideoReader.Open(path, new SdrReaderOptions { Warning = warnings.Add });
+        var resampled = constant.ReadFrames().Select(f => Math.Round(f.Pts, 3)).ToList();
+
+        Assert.True(passthrough.Info.IsVariableFrameRate);
+        Assert.Equal(new Rational(50, 7), constant.FrameRate);
+        // The file's own timestamps (ffprobe -show_entries packet=pts_time): setpts truncates
+        // (0.5 + 0.2) / 0.1 = 6.999… to 6, so the seventh frame sits at 0.6 s, not 0.7 s.
+        Assert.Equal([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.9, 1.1, 1.3], kept);
+        // 1.4 s at 50/7 fps is 10 frames, 0.14 s apart.
+        Assert.Equal(Enumerable.Range(0, 10).Select(k => Math.Round(k * 0.14, 3)), resampled);
+        Assert.Contains(warnings, w => w.Contains("variable frame rate"));
     }
 
     [Fact]
