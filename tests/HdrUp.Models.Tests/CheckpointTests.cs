@@ -180,3 +180,39 @@ public sealed class CheckpointTests : IDisposable
         Assert.Throws<InvalidDataException>(() => ModelCard.Load(path));
     }
 }
+
+public sealed class ModelStoreTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("hdrup-store-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    // Save writes weights + card; Load finds the architecture from the card, or from the safetensors metadata alone.
+    [Fact]
+    public void Save_and_load_with_card_and_with_metadata_only()
+    {
+        using var net = ArchRegistry.Create("kpnet-single-kib");
+        Checkpoint.Load(net, Golden.File("kpnet_single_kib.pth"));
+        var path = Path.Combine(dir, "single.safetensors");
+        ModelStore.Save(net, "kpnet-single-kib", path, new ModelCard { Architecture = "kpnet-single-kib", Qp = 37 });
+        var (loaded, card) = ModelStore.Load(path);
+        Assert.Equal("single.safetensors", card!.WeightsFile);
+        Assert.IsType<KPNetSingleKib>(loaded);
+        File.Delete(ModelCard.PathFor(path));
+        var (again, noCard) = ModelStore.Load(path);
+        Assert.Null(noCard);
+        Assert.IsType<KPNetSingleKib>(again);
+        using var noGrad = torch.no_grad();
+        using var x = Golden.Input();
+        net.eval();
+        using var y1 = net.call(x);
+        using var y2 = again.call(x);
+        Assert.True(Golden.Same(y1, y2));
+        loaded.Dispose(); again.Dispose();
+        // A .pth has no metadata: the architecture must be given.
+        Assert.Throws<InvalidDataException>(() => ModelStore.Load(Golden.File("kunet.pth")));
+        var (kunet, _) = ModelStore.Load(Golden.File("kunet.pth"), "kunet");
+        Assert.IsType<KUNet>(kunet);
+        kunet.Dispose();
+    }
+}
