@@ -13,8 +13,8 @@ public class HdrGradingTests
     // knee + (peak − knee)(1 − e^(−(x − knee)/(peak − knee))) with knee 400, peak 1000:
     // x = 400 + 600·ln 2 ≈ 815.89 → 400 + 600·0.5 = 700 exactly.
     [InlineData(815.88830833596715, 700.0)]
-    // x = 1000 → 400 + 600(1 − e^−1) = 779.2723…
-    [InlineData(1000.0, 779.27234367)]
+    // x = 1000 → 400 + 600(1 − e^−1) = 779.27233530 (e^−1 = 0.36787944117).
+    [InlineData(1000.0, 779.2723353)]
     // x = 10⁶ (a sun): e^(−1666) underflows, the asymptote 1000.
     [InlineData(1e6, 1000.0)]
     public void RollOff_known_points(double x, double expected) =>
@@ -27,7 +27,10 @@ public class HdrGradingTests
         for (double x = 0; x < 1e5; x = x * 1.01 + 0.1)
         {
             double y = HdrGrading.RollOff(x);
-            Assert.True(y > previous || (y == previous && y == HdrGrading.MasteringPeak), $"not increasing at {x}");
+            // Strictly increasing while double resolution allows; far up the shoulder 600·e^−(x−400)/600
+            // drops below one ulp of 1000 and consecutive values may be equal.
+            if (x < 10000) Assert.True(y > previous, $"not increasing at {x}");
+            else Assert.True(y >= previous, $"decreasing at {x}");
             Assert.True(y <= HdrGrading.MasteringPeak);
             previous = y;
         }
@@ -52,9 +55,9 @@ public class HdrGradingTests
         var pq = HdrGrading.ToPqBt2020(f, gain);
         // ST 2084 inverse EOTF of 1000 cd/m² = 0.7518 (BT.2408 Table 1); a neutral stays neutral in BT.2020.
         for (int c = 0; c < 3; c++) Assert.Equal(0.7518, pq[c, 1, 1], 4);
-        // 26 cd/m² → PQ 0.3790 (ST 2084 inverse EOTF; BT.2408 lists 38 % for the 18 % grey card).
+        // 26 cd/m² → PQ 0.3800 (ST 2084 inverse EOTF; BT.2408 Table 1 lists 38 % for the 18 % grey card).
         Assert.Equal(St2084.InverseEotf(26.0), pq[0, 0, 0], 5);
-        Assert.Equal(0.3790, pq[1, 0, 0], 3);
+        Assert.Equal(0.380, pq[1, 0, 0], 3);
     }
 
     [Fact]

@@ -30,8 +30,9 @@ public class SampleFetcherTests
     [Fact]
     public void Measures_peak_median_and_robust_range()
     {
-        // 1000 pixels: 999 at luminance 1 and one at 64 → peak 64, median 1, 6 stops; P99.9 = 1 and P0.1 = 1 → 0 stops.
-        var f = new HdrUp.Color.RgbPlanarFrame(1000, 1);
+        // 2000 pixels: 1999 at luminance 1 and one at 64 → peak 64, median 1, 6 stops; the nearest-rank
+        // P99.9 (rank 1998 of 2000) and P0.1 are both 1 → 0 stops: one hot pixel does not count as range.
+        var f = new HdrUp.Color.RgbPlanarFrame(2000, 1);
         Array.Fill(f.Data, 1f);
         for (int c = 0; c < 3; c++) f[c, 0, 500] = 64f;
         var s = SampleFetcher.Measure(f);
