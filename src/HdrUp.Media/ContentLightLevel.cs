@@ -21,7 +21,7 @@ public readonly record struct ContentLightLevel(int MaxCll, int MaxFall)
 /// and <see cref="FrameCount"/> and continue later. Per CTA-861.3 Annex A: each pixel's light is
 /// max(R, G, B) after the PQ EOTF (<see cref="St2084.Eotf(double)"/>), in cd/m²; MaxCLL is the maximum of
 /// that over all pixels of all frames, MaxFALL the maximum over frames of its frame average. The whole
-/// frame counts as active picture (letterbox bars, if any, lower the average). Non-finite values count as 0.
+/// frame counts as active picture (letterbox bars, if any, lower the average). A non-finite channel counts as 0.
 /// Thread-safe.
 /// </summary>
 public sealed class ContentLightLevelAccumulator
@@ -106,6 +106,8 @@ public sealed class ContentLightLevelAccumulator
         return accumulator.Result;
     }
 
+    private static float Finite(float v) => float.IsFinite(v) ? v : 0f;
+
     /// <summary>One frame's brightest pixel and average pixel light, cd/m².</summary>
     public static (double Max, double Average) Measure(RgbPlanarFrame pqFrame)
     {
@@ -118,8 +120,7 @@ public sealed class ContentLightLevelAccumulator
             Span<float> brightest = light.AsSpan(0, n);
             for (int i = 0; i < n; i++)
             {
-                float m = Math.Max(r[i], Math.Max(g[i], b[i]));
-                brightest[i] = float.IsFinite(m) ? m : 0f;
+                brightest[i] = Math.Max(Finite(r[i]), Math.Max(Finite(g[i]), Finite(b[i])));
             }
             St2084.Eotf(brightest, brightest);
             double sum = 0, max = 0;

@@ -49,37 +49,18 @@ public static class Ffmpeg
     /// Runs ffprobe (or ffmpeg) to completion and returns its standard output as text.
     /// A non-zero exit becomes a <see cref="FfmpegException"/> carrying the stderr tail.
     /// </summary>
-    internal static string RunToString(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    public static string RunToString(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken = default)
     {
         using var process = FfmpegProcess.Start(executable, arguments, redirectInput: false);
         using var reader = new StreamReader(process.Output, Encoding.UTF8);
-        string text = reader.ReadToEnd();
+        string text;
+        using (cancellationToken.Register(process.Kill))
+            text = reader.ReadToEnd();
         process.WaitForExit(cancellationToken);
         if (process.ExitCode != 0)
             throw new FfmpegException(process.ExitCode, process.LastErrorLine);
         return text;
     }
-
-    /// <summary>Lists filters of this ffmpeg build ("zscale", "scale", ...), to choose a conversion path.</summary>
-    public static bool HasFilter(string name)
-    {
-        lock (FilterCache)
-        {
-            if (!FilterCache.TryGetValue(name, out bool present))
-            {
-                string list = RunToString(FfmpegPath, ["-hide_banner", "-filters"], CancellationToken.None);
-                present = list.Split('\n').Any(line =>
-                {
-                    string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    return parts.Length >= 2 && parts[1] == name;
-                });
-                FilterCache[name] = present;
-            }
-            return present;
-        }
-    }
-
-    private static readonly Dictionary<string, bool> FilterCache = new();
 }
 
 /// <summary>ffmpeg or ffprobe exited with an error; <see cref="LastErrorLine"/> is its last stderr message.</summary>
@@ -95,7 +76,7 @@ public sealed class FfmpegException(int exitCode, string lastErrorLine)
 /// (the last lines kept for error messages), and a kill of the whole process tree on dispose or
 /// cancellation so that no orphan encoder keeps writing.
 /// </summary>
-internal sealed class FfmpegProcess : IDisposable
+public sealed class FfmpegProcess : IDisposable
 {
     private const int TailLines = 24;
     private readonly Process _process;
@@ -106,7 +87,7 @@ internal sealed class FfmpegProcess : IDisposable
     private FfmpegProcess(Process process) => _process = process;
 
     /// <summary>Called for every stderr line (on a pool thread), before it enters the tail.</summary>
-    public Action<string>? StderrLine { get; set; }
+    private Action<string>? StderrLine { get; init; }
 
     public Stream Input => _process.StandardInput.BaseStream;
     public Stream Output => _process.StandardOutput.BaseStream;
@@ -136,7 +117,11 @@ internal sealed class FfmpegProcess : IDisposable
         get { lock (_tail) return _tail.ToArray(); }
     }
 
-    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, bool redirectInput)
+    /// <summary>
+    /// Starts <paramref name="executable"/> (see <see cref="Ffmpeg.FfmpegPath"/>) with stdout, stderr and
+    /// optionally stdin piped; <paramref name="stderrLine"/> sees every stderr line (on a pool thread).
+    /// </summary>
+    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, bool redirectInput, Action<string>? stderrLine = null)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -150,7 +135,7 @@ internal sealed class FfmpegProcess : IDisposable
         foreach (string argument in arguments)
             info.ArgumentList.Add(argument);
         var process = new Process { StartInfo = info };
-        var result = new FfmpegProcess(process);
+        var result = new FfmpegProcess(process) { StderrLine = stderrLine };
         process.ErrorDataReceived += (_, e) => result.OnStderr(e.Data);
         try
         {

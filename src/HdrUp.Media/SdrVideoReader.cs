@@ -55,6 +55,7 @@ public sealed partial class SdrVideoReader : IDisposable
     private readonly string _path;
     private readonly byte[] _planar;
     private readonly bool _wide;
+    private byte[]? _codes;
     private string? _partialFileLine;
     private string? _firstErrorLine;
     private int _delivered;
@@ -76,8 +77,7 @@ public sealed partial class SdrVideoReader : IDisposable
         FrameRate = outputRate;
         Arguments = arguments;
         _planar = new byte[checked((wide ? 6 : 3) * width * height)];
-        _process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false);
-        _process.StderrLine = OnStderr;
+        _process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false, OnStderr);
     }
 
     /// <summary>The probe of the input.</summary>
@@ -272,7 +272,8 @@ public sealed partial class SdrVideoReader : IDisposable
     /// <summary>Reads the next frame as code value / 255; null at the end of the stream.</summary>
     public SdrFrame? ReadFrame(CancellationToken cancellationToken = default)
     {
-        var bytes = new byte[3 * Width * Height];
+        _codes ??= new byte[3 * Width * Height];
+        byte[] bytes = _codes;
         if (!ReadFrame(bytes, out double pts, cancellationToken))
             return null;
         var frame = new RgbPlanarFrame(Width, Height);
