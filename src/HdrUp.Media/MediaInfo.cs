@@ -32,7 +32,7 @@ public sealed record MediaInfo
     /// </summary>
     public required bool IsVariableFrameRate { get; init; }
 
-    /// <summary>Duration in seconds (the stream's, else the container's); NaN when unknown (single images).</summary>
+    /// <summary>Duration in seconds of the video stream (its own, or Matroska's DURATION tag, else the container's); NaN when unknown.</summary>
     public required double Duration { get; init; }
 
     /// <summary>Number of frames: the container's count when it has one, otherwise duration × frame rate rounded.</summary>

@@ -149,7 +149,8 @@ public static partial class MediaProbe
         Rational rate = average.IsKnown ? average : real;
         bool variable = average.IsKnown && real.IsKnown && Math.Abs(average.Value / real.Value - 1) > 0.01;
 
-        double duration = Double(v, "duration") ?? Double(format, "duration") ?? MatroskaDuration(v) ?? double.NaN;
+        // The video stream's own duration first: the container's spans audio and subtitles too.
+        double duration = Double(v, "duration") ?? MatroskaDuration(v) ?? Double(format, "duration") ?? double.NaN;
 
         long? counted = Long(v, "nb_frames") ?? TagLong(v, "NUMBER_OF_FRAMES");
         long frames;

@@ -134,6 +134,36 @@ public class Hdr10EncoderTests(ITestOutputHelper output)
         Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp"));
     }
 
+    [Theory]
+    [InlineData("out.mkv", "subrip")]
+    [InlineData("out.mp4", "mov_text")] // MP4 holds text subtitles only as mov_text
+    public void Subtitles_and_chapters_are_carried_over(string name, string subtitleCodec)
+    {
+        using var temp = new TempFolder();
+        string source = temp.File("source.mkv"), output = temp.File(name);
+        File.WriteAllText(temp.File("subs.srt"), "1\n00:00:00,000 --> 00:00:00,300\nHello\n");
+        File.WriteAllText(temp.File("chapters.txt"),
+            ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=200\ntitle=One\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=200\nEND=400\ntitle=Two\n");
+        Cli.Ffmpeg("-loglevel", "error", "-i", Repo.Sample, "-i", temp.File("subs.srt"), "-i", temp.File("chapters.txt"),
+            "-map", "0", "-map", "1", "-map_chapters", "2", "-t", "0.4", "-c:v", "copy", "-c:a", "copy", "-c:s", "srt", source);
+
+        using (var encoder = Hdr10Encoder.Create(output, W, H, new Hdr10EncoderOptions
+               {
+                   FrameRate = new Rational(25, 1), LightLevel = new ContentLightLevel(1000, 400),
+                   StreamSource = source, Preset = "ultrafast",
+               }))
+        {
+            for (int i = 0; i < 10; i++) encoder.WriteFrame(PatchFrame(i));
+            encoder.Complete();
+        }
+
+        MediaInfo info = MediaProbe.Probe(output);
+        Assert.Equal(["aac"], info.AudioCodecs);
+        Assert.Equal([subtitleCodec], info.SubtitleCodecs);
+        Assert.True(info.HasChapters);
+        Assert.Equal(10, info.FrameCount);
+    }
+
     [Fact]
     public void Cancellation_leaves_no_file()
     {
