@@ -16,7 +16,7 @@ internal static class ExternalProcess
 
     /// <summary>Runs a program to the end, capturing stdout as bytes. Throws when it exits non-zero.</summary>
     public static async Task<Result> RunAsync(string program, IEnumerable<string> args, string what,
-        string? workingDirectory = null, CancellationToken cancellationToken = default)
+        string? workingDirectory = null, CancellationToken cancellationToken = default, Func<string, string>? reason = null)
     {
         using var process = Start(program, args, workingDirectory, redirectStdin: false);
         var stdout = new MemoryStream();
@@ -34,7 +34,7 @@ internal static class ExternalProcess
         }
         var result = new Result(process.ExitCode, stdout.ToArray(), await readErr.ConfigureAwait(false));
         if (result.ExitCode != 0)
-            throw new IOException($"{what}: {program} failed (exit {result.ExitCode}): {LastLine(result.Stderr)}");
+            throw new IOException($"{what}: {program} failed (exit {result.ExitCode}): {(reason ?? LastLine)(result.Stderr)}");
         return result;
     }
 

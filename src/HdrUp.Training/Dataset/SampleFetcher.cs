@@ -133,11 +133,11 @@ public static class SampleFetcher
         ExternalProcess.Result packed;
         try
         {
-            packed = await ExternalProcess.RunAsync("npm", ["pack", spec, "--silent"], origin.Package, tmp, ct).ConfigureAwait(false);
+            packed = await ExternalProcess.RunAsync("npm", ["pack", spec], origin.Package, tmp, ct, NpmReason).ConfigureAwait(false);
         }
         catch (IOException ex) when (ex.InnerException is null)
         {
-            throw new IOException($"{origin.Package}: npm pack failed; is the npm registry reachable? ({NpmReason(ex.Message)})", ex);
+            throw new IOException($"{ex.Message} (is the npm registry reachable?)", ex);
         }
         string tgz = Directory.GetFiles(tmp, "*.tgz").SingleOrDefault()
             ?? throw new IOException($"{origin.Package}: npm pack produced no tarball ({Encoding.UTF8.GetString(packed.Stdout).Trim()}).");
@@ -177,11 +177,14 @@ public static class SampleFetcher
         }
     }
 
-    private static string NpmReason(string message)
+    /// <summary>npm ends its stderr with the path of a log file; the reason is in the first "npm error" lines.</summary>
+    private static string NpmReason(string stderr)
     {
-        var lines = message.Split('\n').Select(l => l.Trim())
-            .Where(l => l.Length > 0 && !l.Contains("complete log", StringComparison.OrdinalIgnoreCase));
-        return string.Join("; ", lines.Take(2));
+        var lines = stderr.Split('\n').Select(l => l.Trim())
+            .Where(l => l.StartsWith("npm ERR!", StringComparison.Ordinal) || l.StartsWith("npm error", StringComparison.Ordinal))
+            .Where(l => !l.Contains("complete log", StringComparison.OrdinalIgnoreCase) && l.Length > 10);
+        string joined = string.Join("; ", lines.Take(2));
+        return joined.Length > 0 ? joined : ExternalProcess.LastLine(stderr);
     }
 
     private static async Task<SourceFile> DescribeAsync(string sources, string path, Origin origin, string version, CancellationToken ct)
