@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return ConvertCommand.Create();
+        yield return EvalCommand.Create();
+        yield return DatasetCommand.Create();
+        yield return ModelCommand.Create();
     }
 }

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace HdrUp.Cli;
+
+/// <summary>
+/// What every command action gets: the console to draw on (the invocation's writers, so tests can
+/// capture it) and the one place where failures become a single error line and an exit code.
+/// </summary>
+internal sealed class CliRuntime
+{
+    public const int ExitOk = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+    public const int ExitCancelled = 130;
+
+    private CliRuntime(IAnsiConsole console, TextWriter error)
+    {
+        Console = console;
+        Error = error;
+    }
+
+    public IAnsiConsole Console { get; }
+    public TextWriter Error { get; }
+
+    public static CliRuntime From(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        bool interactive = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        return new CliRuntime(console, error);
+    }
+
+    public void Fail(string message) => Error.WriteLine($"hdrup: error: {message}");
+
+    public void Warn(string message) => Error.WriteLine($"hdrup: warning: {message}");
+
+    /// <summary>
+    /// Runs an action so that a bad input or a Ctrl-C ends in one line and a non-zero exit code,
+    /// never a stack trace (set HDRUP_DEBUG=1 to see one).
+    /// </summary>
+    public static void SetGuardedAction(Command command, Func<ParseResult, CliRuntime, CancellationToken, Task<int>> run)
+    {
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var runtime = From(parse);
+            try
+            {
+                return await run(parse, runtime, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                runtime.Fail("cancelled; finished work is kept and the same command resumes it.");
+                return ExitCancelled;
+            }
+            catch (Exception ex) when (IsUserFacing(ex))
+            {
+                runtime.Fail(ex.Message);
+                if (DebugRequested) runtime.Error.WriteLine(ex);
+                return ExitFailure;
+            }
+            catch (Exception ex)
+            {
+                runtime.Fail($"internal error ({ex.GetType().Name}): {ex.Message}");
+                if (DebugRequested) runtime.Error.WriteLine(ex);
+                else runtime.Error.WriteLine("hdrup: run with HDRUP_DEBUG=1 for details, and please report it.");
+                return ExitFailure;
+            }
+        });
+    }
+
+    private static bool DebugRequested => Environment.GetEnvironmentVariable("HDRUP_DEBUG") is "1" or "true";
+
+    private static bool IsUserFacing(Exception ex) => ex is IOException or InvalidDataException
+        or UnauthorizedAccessException or ArgumentException or NotSupportedException or FormatException;
+}

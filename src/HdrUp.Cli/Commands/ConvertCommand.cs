@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Globalization;
+using HdrUp.Cli.Conversion;
+using HdrUp.Color;
+using HdrUp.Media;
+using HdrUp.Media.Conversion;
+using HdrUp.Models.Checkpoints;
+using HdrUp.Models.Inference;
+using Spectre.Console;
+
+namespace HdrUp.Cli.Commands;
+
+/// <summary><c>hdrup convert</c>: an SDR clip in, an HDR10 file out.</summary>
+internal static class ConvertCommand
+{
+    public enum Method { Kpnet, Bt2446a, Bt2408 }
+
+    public static Command Create()
+    {
+        var input = new Argument<string>("INPUT") { Description = "SDR video (mp4, mkv, mov, webm, avi…), a still image, or an image-sequence pattern such as frames/%05d.png." };
+        var output = new Option<string?>("--output", "-o") { Description = "HDR10 file to write (.mkv or .mp4). Default: INPUT's name with -hdr10.mkv, beside it." };
+        var method = new Option<Method>("--method")
+        {
+            Description = "kpnet (the network), or a non-learned mapping to compare with: bt2446a (ITU-R BT.2446 Method A inverse), bt2408 (SDR white placed at 203 cd/m²).",
+            DefaultValueFactory = _ => Method.Kpnet,
+        };
+        var model = new Option<string?>("--model") { Description = "Weights file (.safetensors with its model card, or PyTorch .pth with --arch) instead of the shipped model for the QP." };
+        var arch = new Option<string?>("--arch") { Description = "Architecture of a --model file without a model card (see 'hdrup model list')." };
+        var qp = new Option<string>("--qp")
+        {
+            Description = "Compression level of the input, choosing the shipped model trained for it: 32, 37, 42, 47 or auto (nearest shipped model; the choice is printed).",
+            DefaultValueFactory = _ => "auto",
+        };
+        qp.AcceptOnlyFromAmong("auto", "32", "37", "42", "47");
+        var crf = new Option<int>("--crf") { Description = "x265 constant rate factor (lower = better and larger).", DefaultValueFactory = _ => 18 };
+        var preset = new Option<string>("--preset") { Description = "x265 preset (ultrafast … veryslow).", DefaultValueFactory = _ => "medium" };
+        var framesOut = new Option<string?>("--frames-out") { Description = "Also write every frame as a 16-bit PQ BT.2020 PNG (the paper's format) into this folder." };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing output file or non-empty frames folder." };
+        var allowHdr = new Option<bool>("--allow-hdr-input") { Description = "Convert an input that is already HDR (PQ/HLG), treating its code values as SDR." };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for the network.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var tile = new Option<int>("--tile")
+        {
+            Description = $"Tile edge in pixels for large frames (0 = whole frame up to 1920×1088, {InferenceOptions.DefaultTileSize}-px tiles above).",
+            DefaultValueFactory = _ => 0,
+        };
+        var maxFrames = new Option<int?>("--max-frames") { Description = "Convert only the first N frames (a preview)." };
+
+        var command = new Command("convert",
+            "Convert an SDR clip to HDR10: HEVC Main10 (x265), BT.2020 primaries, SMPTE ST 2084 (PQ), limited range, mastering " +
+            "display and MaxCLL/MaxFALL metadata; audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
+        command.Arguments.Add(input);
+        foreach (var option in new Option[] { output, method, model, arch, qp, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames })
+            command.Options.Add(option);
+
+        CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
+        {
+            string source = parse.GetValue(input)!;
+            string? destination = parse.GetValue(output);
+            string? frames = parse.GetValue(framesOut);
+            if (destination is null && frames is null)
+                destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
+            var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
+                parse.GetValue(qp)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
+                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames));
+            return Task.FromResult(Run(runtime, settings, ct));
+        });
+        return command;
+    }
+
+    private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
+        string Qp, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames);
+
+    private static int Run(CliRuntime runtime, Settings s, CancellationToken cancellationToken)
+    {
+        if (s.Crf is < 0 or > 51)
+            throw new ArgumentException($"--crf {s.Crf}: must be between 0 and 51");
+        var info = MediaProbe.Probe(s.Input, cancellationToken: cancellationToken);
+        (IFrameMapper mapper, string signature, string choice) = ChooseMapper(s, info);
+        using var disposable = mapper as IDisposable;
+        runtime.Console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(s.Input))}[/]: {info.Width}×{info.Height}, {info.FrameRate.Value.ToString("0.###", CultureInfo.InvariantCulture)} fps, {info.Codec}");
+        runtime.Console.MarkupLine($"mapping: {Markup.Escape(choice)}");
+
+        var request = new ConvertRequest
+        {
+            Input = s.Input,
+            Output = s.Output,
+            FramesOut = s.FramesOut,
+            Mapper = mapper,
+            Signature = signature,
+            Force = s.Force,
+            AllowHdrInput = s.AllowHdrInput,
+            Crf = s.Crf,
+            Preset = s.Preset,
+            MaxFrames = s.MaxFrames,
+        };
+        ConvertResult? result = null;
+        runtime.Console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(context =>
+            {
+                var network = context.AddTask($"{mapper.Name}", maxValue: Math.Max(1, info.FrameCount));
+                var encode = context.AddTask("encode", autoStart: false, maxValue: 1);
+                var progress = new SynchronousProgress<ConvertProgress>(p =>
+                {
+                    var task = p.Stage == "encode" ? encode : network;
+                    if (!task.IsStarted) task.StartTask();
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = p.Done;
+                    if (p.Stage == "network" && p.Resumed > 0) task.Description = $"{mapper.Name} ({p.Resumed} resumed)";
+                });
+                result = ConvertJob.Run(request, progress, runtime.Warn, cancellationToken);
+                network.Value = network.MaxValue;
+                encode.Value = encode.MaxValue;
+            });
+
+        var r = result!;
+        var summary = new Table().HideHeaders().AddColumn("").AddColumn("");
+        summary.AddRow("frames", $"{r.Frames} at {r.Width}×{r.Height}" + (r.ResumedFrames > 0 ? $" ({r.ResumedFrames} from the previous run)" : ""));
+        summary.AddRow("time", $"{r.Elapsed:hh\\:mm\\:ss} ({(r.Frames / Math.Max(1e-9, r.Elapsed.TotalSeconds)).ToString("0.00", CultureInfo.InvariantCulture)} frames/s)");
+        summary.AddRow("light level", Markup.Escape(r.LightLevel.ToString()));
+        summary.AddRow("mapping", Markup.Escape(choice));
+        if (r.Output is not null) summary.AddRow("HDR10 file", Markup.Escape(r.Output));
+        if (r.FramesOut is not null) summary.AddRow("PQ PNG frames", Markup.Escape(r.FramesOut));
+        runtime.Console.Write(summary);
+        return CliRuntime.ExitOk;
+    }
+
+    private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMapper(Settings s, MediaInfo info)
+    {
+        switch (s.Method)
+        {
+            case Method.Bt2446a:
+                return (new Bt2446AInverseMapper(), "bt2446a", "ITU-R BT.2446 Method A inverse (non-learned)");
+            case Method.Bt2408:
+                return (new Bt2408SdrMapper(), "bt2408", "ITU-R BT.2408 placement, SDR white at 203 cd/m² (non-learned)");
+        }
+
+        string weights;
+        string choice;
+        if (s.Model is not null)
+        {
+            weights = s.Model;
+            choice = $"KPNet weights {Path.GetFileName(weights)}";
+        }
+        else
+        {
+            var shipped = ShippedModels.ByQp();
+            if (shipped.Count == 0)
+                throw new FileNotFoundException($"no shipped KPNet weights in {ShippedModels.Folder}; pass --model FILE, or --method bt2446a for a non-learned mapping");
+            int qp;
+            string reason;
+            if (s.Qp == "auto")
+            {
+                (qp, reason) = QpChoice.Auto(info, shipped.Keys);
+            }
+            else
+            {
+                int wanted = int.Parse(s.Qp, CultureInfo.InvariantCulture);
+                qp = shipped.Keys.MinBy(k => Math.Abs(k - wanted));
+                reason = qp == wanted ? "as requested" : $"requested {wanted}; nearest shipped model";
+            }
+            weights = shipped[qp];
+            choice = $"KPNet trained at QP {qp} ({reason})";
+        }
+        int tile = s.Tile > 0 ? s.Tile
+            : (long)info.Width * info.Height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
+        var (network, card) = ModelStore.Load(weights, s.Arch);
+        var options = new InferenceOptions { Threads = Math.Max(1, s.Threads), TileSize = tile };
+        string name = card?.Qp is int cardQp ? $"kpnet-qp{cardQp}" : Path.GetFileNameWithoutExtension(weights);
+        string signature = ConvertJob.MakeSignature("network", ConvertJob.FileHash(weights), s.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture));
+        return (new NetworkFrameMapper(name, network, options), signature, choice);
+    }
+
+    /// <summary>IProgress that reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and lag).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        private readonly object _gate = new();
+        public void Report(T value) { lock (_gate) report(value); }
+    }
+}

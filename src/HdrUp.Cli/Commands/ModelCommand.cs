@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using HdrUp.Models;
+using HdrUp.Models.Checkpoints;
+using Spectre.Console;
+
+namespace HdrUp.Cli.Commands;
+
+/// <summary><c>hdrup model list|info</c>: the networks HdrUp knows and what a weights file holds.</summary>
+internal static class ModelCommand
+{
+    public static Command Create()
+    {
+        var model = new Command("model", "List the networks HdrUp can build and show parameter tables and model cards.");
+
+        var list = new Command("list", "List every architecture in the registry (the paper's networks and ablations) with its parameter count.");
+        CliRuntime.SetGuardedAction(list, (_, runtime, _) => Task.FromResult(List(runtime)));
+        model.Subcommands.Add(list);
+
+        var target = new Argument<string>("NAME|FILE")
+        {
+            Description = "An architecture name from 'hdrup model list' (e.g. kpnet), or a weights file (.safetensors or PyTorch .pth) with its model card.",
+        };
+        var width = new Option<int>("--nf") { Description = "Feature width of the network (channels).", DefaultValueFactory = _ => ArchRegistry.DefaultWidth };
+        var architecture = new Option<string?>("--arch") { Description = "Architecture of a .pth file that has no model card (e.g. kpnet)." };
+        var info = new Command("info", "Per-module parameter table (the paper's Params column) and, for a weights file, its model card.");
+        info.Arguments.Add(target);
+        info.Options.Add(width);
+        info.Options.Add(architecture);
+        CliRuntime.SetGuardedAction(info, (parse, runtime, _) =>
+            Task.FromResult(Info(runtime, parse.GetValue(target)!, parse.GetValue(width), parse.GetValue(architecture))));
+        model.Subcommands.Add(info);
+        return model;
+    }
+
+    private static int List(CliRuntime runtime)
+    {
+        var table = new Table().AddColumn("name").AddColumn(new TableColumn("params").RightAligned()).AddColumn("description");
+        foreach (var entry in ArchRegistry.Entries)
+        {
+            using var network = entry.Factory(ArchRegistry.DefaultWidth);
+            long parameters = network.parameters().Sum(p => p.numel());
+            table.AddRow(Markup.Escape(entry.Name), parameters.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(entry.Description));
+        }
+        runtime.Console.Write(table);
+        return CliRuntime.ExitOk;
+    }
+
+    private static int Info(CliRuntime runtime, string target, int nf, string? architecture)
+    {
+        HdrNetwork network;
+        ModelCard? card = null;
+        if (ArchRegistry.Contains(target))
+        {
+            network = ArchRegistry.Create(target, nf);
+        }
+        else if (File.Exists(target))
+        {
+            (network, card) = ModelStore.Load(target, architecture);
+        }
+        else
+        {
+            throw new ArgumentException($"{target}: neither an architecture name (see 'hdrup model list') nor an existing weights file");
+        }
+
+        using (network)
+        {
+            var summary = ModelSummary.Of(network);
+            var inv = CultureInfo.InvariantCulture;
+            var table = new Table()
+                .Title($"{Markup.Escape(summary.Network)} (nf = {summary.Width}, input sides a multiple of {summary.SizeMultiple})")
+                .AddColumn("module").AddColumn(new TableColumn("params").RightAligned()).AddColumn("note");
+            foreach (var module in summary.Modules)
+                table.AddRow(Markup.Escape(module.Name), module.Parameters.ToString("N0", inv),
+                    module.Executed ? (module.Buffers > 0 ? $"+{module.Buffers:N0} buffer values" : "") : "never executed (kept for checkpoint compatibility)");
+            table.AddRow("[bold]total[/]", $"[bold]{summary.TotalParameters.ToString("N0", inv)}[/]", "as the paper counts");
+            table.AddRow("executed", summary.ExecutedParameters.ToString("N0", inv), "used by the forward pass");
+            table.AddRow("state-dict entries", summary.StateDictEntries.ToString(inv), "parameters + buffers");
+            runtime.Console.Write(table);
+        }
+
+        if (card is not null)
+        {
+            var grid = new Table().Title("model card").AddColumn("field").AddColumn("value");
+            void Row(string field, object? value) { if (value is not null) grid.AddRow(field, Markup.Escape(Convert.ToString(value, CultureInfo.InvariantCulture)!)); }
+            Row("architecture", card.Architecture);
+            Row("width", card.Width);
+            Row("qp", card.Qp);
+            Row("training data", card.TrainingData);
+            Row("iterations", card.Iterations);
+            Row("wall time (h)", card.WallTimeSeconds is double s ? Math.Round(s / 3600, 2) : null);
+            Row("validation PSNR (dB)", card.ValidationPsnr is double p ? Math.Round(p, 3) : null);
+            Row("validation ΔE_ITP", card.ValidationDeltaEItp is double d ? Math.Round(d, 3) : null);
+            Row("weights", card.WeightsFile);
+            Row("created", card.CreatedUtc);
+            Row("notes", card.Notes);
+            runtime.Console.Write(grid);
+        }
+        return CliRuntime.ExitOk;
+    }
+}

@@ -1,0 +1,29 @@
+using HdrUp.Color;
+using HdrUp.Models;
+using HdrUp.Models.Inference;
+
+namespace HdrUp.Cli.Conversion;
+
+/// <summary>
+/// A trained network as a frame mapper: SDR code values / 255 in, PQ BT.2020 code values out, clamped
+/// to [0,1] as the official test script does before writing its 16-bit PNGs.
+/// </summary>
+internal sealed class NetworkFrameMapper(string name, HdrNetwork network, InferenceOptions options) : IFrameMapper, IDisposable
+{
+    private readonly FrameInference _inference = new(network, options);
+
+    public string Name { get; } = name;
+
+    public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var output = new RgbPlanarFrame(input.Width, input.Height);
+        _inference.Run(input.Data, output.Data, input.Width, input.Height);
+        Span<float> values = output.Data;
+        for (int i = 0; i < values.Length; i++)
+            values[i] = float.IsNaN(values[i]) ? 0f : Math.Clamp(values[i], 0f, 1f);
+        return output;
+    }
+
+    public void Dispose() => network.Dispose();
+}

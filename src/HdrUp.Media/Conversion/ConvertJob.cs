@@ -1,0 +1,283 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using HdrUp.Color;
+
+namespace HdrUp.Media.Conversion;
+
+/// <summary>What to convert, with what, and how to encode it.</summary>
+public sealed record ConvertRequest
+{
+    /// <summary>Any SDR video, still image or image-sequence pattern ffmpeg reads.</summary>
+    public required string Input { get; init; }
+
+    /// <summary>The HDR10 file (.mkv or .mp4); null when only <see cref="FramesOut"/> is wanted.</summary>
+    public string? Output { get; init; }
+
+    /// <summary>SDR code values in, PQ BT.2020 code values out.</summary>
+    public required IFrameMapper Mapper { get; init; }
+
+    /// <summary>
+    /// Identifies the mapping and everything else that changes the pixels (model file hash, QP,
+    /// tiling). A resumed job whose signature differs starts over instead of mixing frames.
+    /// </summary>
+    public required string Signature { get; init; }
+
+    /// <summary>Also keep the 16-bit PQ BT.2020 PNGs (the paper's format) in this folder.</summary>
+    public string? FramesOut { get; init; }
+
+    public bool Force { get; init; }
+    public bool AllowHdrInput { get; init; }
+    public int Crf { get; init; } = 18;
+    public string Preset { get; init; } = "medium";
+    public MasteringDisplay MasteringDisplay { get; init; } = MasteringDisplay.P3D65_1000;
+    public int? MaxFrames { get; init; }
+}
+
+/// <summary>Progress of a conversion: the stage ("network", "encode") and frames done out of the total known.</summary>
+public sealed record ConvertProgress(string Stage, int Done, int Total, int Resumed);
+
+/// <summary>What a finished conversion produced.</summary>
+public sealed record ConvertResult(
+    string? Output, string? FramesOut, int Frames, int ResumedFrames, int Width, int Height,
+    Rational FrameRate, ContentLightLevel LightLevel, TimeSpan Elapsed);
+
+/// <summary>
+/// SDR clip → HDR10 file: decode (ffmpeg) → map each frame (the network) → cache each frame as a
+/// 16-bit PQ PNG → encode HDR10 (x265) with the source's audio, subtitles and chapters.
+/// <para>The cache is what makes the job resumable and the output correct: x265 needs MaxCLL/MaxFALL
+/// before its first frame, and they are only known after the last frame is mapped; the frames are
+/// the expensive part, so each is kept (atomically) as soon as it is made. Running the same request
+/// again skips the cached frames and gives the same file as an uninterrupted run (resumed frames are
+/// read back from their PNGs, and fresh frames are quantised the same way before they are measured).
+/// The cache lives beside the output in <c>.NAME.hdrup-work/</c> and is removed on success.</para>
+/// <para>Decoding, mapping and PNG writing run as a pipeline of three threads with small bounded
+/// queues, so the network does not wait on I/O and memory stays bounded.</para>
+/// </summary>
+public static class ConvertJob
+{
+    private const int QueueDepth = 3;
+
+    public static ConvertResult Run(ConvertRequest request, IProgress<ConvertProgress>? progress = null,
+        Action<string>? warning = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var warn = warning ?? (_ => { });
+        if (request.Output is null && request.FramesOut is null)
+            throw new ArgumentException("Nothing to write: give an output file, a frames folder, or both.");
+
+        MediaProbe.CheckInputFile(request.Input);
+        string? output = request.Output is null ? null : Path.GetFullPath(request.Output);
+        string? framesOut = request.FramesOut is null ? null : Path.GetFullPath(request.FramesOut);
+        CheckDestinations(output, framesOut, request.Force);
+
+        var info = MediaProbe.Probe(request.Input, cancellationToken: cancellationToken);
+        string inputName = MediaProbe.DisplayName(request.Input);
+        if (info.IsHdr && !request.AllowHdrInput)
+            throw new InvalidDataException($"{inputName}: already HDR (transfer {info.ColorTransfer}); pass --allow-hdr-input to convert its code values anyway");
+
+        string work = WorkFolder(output ?? Path.Combine(framesOut!, "frames"));
+        PrepareWorkFolder(work, request, warn);
+
+        using var reader = SdrVideoReader.Open(request.Input, new SdrReaderOptions { Warning = warn, MaxFrames = request.MaxFrames }, cancellationToken);
+        int expected = request.MaxFrames is int max ? (int)Math.Min(max, info.FrameCount) : (int)info.FrameCount;
+        var light = new ContentLightLevelAccumulator();
+        (int frames, int resumed) = MapAll(reader, request.Mapper, work, expected, light, progress, cancellationToken);
+        if (frames == 0)
+            throw new InvalidDataException($"{inputName}: no frames decoded");
+
+        if (output is not null)
+            Encode(output, work, frames, reader, light.Result, request, warn, progress, cancellationToken);
+        if (framesOut is not null)
+            PublishFrames(work, framesOut, frames);
+
+        Directory.Delete(work, recursive: true);
+        return new ConvertResult(output, framesOut, frames, resumed, reader.Width, reader.Height,
+            reader.FrameRate, light.Result, clock.Elapsed);
+    }
+
+    /// <summary>The cache folder of a job writing <paramref name="output"/>: hidden, beside it.</summary>
+    public static string WorkFolder(string output) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, $".{Path.GetFileName(output)}.hdrup-work");
+
+    private static void CheckDestinations(string? output, string? framesOut, bool force)
+    {
+        foreach (string? destination in new[] { output, framesOut })
+        {
+            if (destination is null) continue;
+            string name = MediaProbe.DisplayName(destination);
+            string folder = Path.GetDirectoryName(destination)!;
+            if (!Directory.Exists(folder))
+                throw new DirectoryNotFoundException($"{name}: folder {folder} does not exist");
+            bool exists = destination == framesOut
+                ? Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any()
+                : File.Exists(destination);
+            if (exists && !force)
+                throw new IOException($"{name}: already exists; pass --force to overwrite it");
+        }
+        if (output is not null)
+        {
+            // Fail now, not after an hour of network time, when the folder is not writable.
+            string probe = Path.Combine(Path.GetDirectoryName(output)!, $".hdrup-write-test-{Guid.NewGuid():N}");
+            try { File.WriteAllBytes(probe, []); File.Delete(probe); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"{MediaProbe.DisplayName(output)}: cannot write to {Path.GetDirectoryName(output)} ({ex.Message})");
+            }
+        }
+    }
+
+    private sealed record JobStamp(string Input, long InputBytes, DateTime InputModifiedUtc, string Signature, int? MaxFrames);
+
+    private static void PrepareWorkFolder(string work, ConvertRequest request, Action<string> warn)
+    {
+        var input = new FileInfo(request.Input);
+        var stamp = new JobStamp(input.Exists ? input.FullName : request.Input, input.Exists ? input.Length : 0,
+            input.Exists ? input.LastWriteTimeUtc : default, request.Signature, request.MaxFrames);
+        string stampPath = Path.Combine(work, "job.json");
+        if (Directory.Exists(work))
+        {
+            JobStamp? previous = null;
+            try { previous = JsonSerializer.Deserialize<JobStamp>(File.ReadAllText(stampPath)); }
+            catch (Exception ex) when (ex is IOException or JsonException) { }
+            if (previous == stamp)
+                return;
+            warn($"{Path.GetFileName(work)}: left by a different job (other input, model or settings); starting over");
+            Directory.Delete(work, recursive: true);
+        }
+        Directory.CreateDirectory(Path.Combine(work, "frames"));
+        string temp = stampPath + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(stamp));
+        File.Move(temp, stampPath, overwrite: true);
+    }
+
+    private static string FramePath(string work, int index) => Path.Combine(work, "frames", $"{index:D6}.png");
+
+    private static (int Frames, int Resumed) MapAll(SdrVideoReader reader, IFrameMapper mapper, string work, int expected,
+        ContentLightLevelAccumulator light, IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = linked.Token;
+        using var decoded = new BlockingCollection<(int Index, RgbPlanarFrame? Sdr)>(QueueDepth);
+        using var mapped = new BlockingCollection<(int Index, RgbPlanarFrame? Hdr)>(QueueDepth);
+        int frames = 0, resumed = 0, done = 0;
+
+        // Cached frames are not decoded into floats nor mapped again; they are only read back at the
+        // end of the queue so the light level sees exactly the stored values.
+        var decoder = Task.Run(() =>
+        {
+            try
+            {
+                int index = 0;
+                var bytes = new byte[3 * reader.Width * reader.Height];
+                while (reader.ReadFrame(bytes, out _, token))
+                {
+                    RgbPlanarFrame? sdr = null;
+                    if (!File.Exists(FramePath(work, index)))
+                    {
+                        sdr = new RgbPlanarFrame(reader.Width, reader.Height);
+                        for (int i = 0; i < bytes.Length; i++) sdr.Data[i] = bytes[i] / 255f;
+                    }
+                    decoded.Add((index++, sdr), token);
+                }
+                frames = index;
+            }
+            finally { decoded.CompleteAdding(); }
+        }, token);
+
+        var writer = Task.Run(() =>
+        {
+            foreach (var (index, hdr) in mapped.GetConsumingEnumerable(token))
+            {
+                string path = FramePath(work, index);
+                RgbPlanarFrame stored;
+                if (hdr is null)
+                {
+                    stored = Png16.Read(path);
+                    Interlocked.Increment(ref resumed);
+                }
+                else
+                {
+                    Quantise(hdr);
+                    Png16.Write(path, hdr);
+                    stored = hdr;
+                }
+                light.Add(stored);
+                int count = Interlocked.Increment(ref done);
+                progress?.Report(new ConvertProgress("network", count, Math.Max(expected, count), resumed));
+            }
+        }, token);
+
+        try
+        {
+            foreach (var (index, sdr) in decoded.GetConsumingEnumerable(token))
+                mapped.Add((index, sdr is null ? null : mapper.Map(sdr, token)), token);
+            mapped.CompleteAdding();
+            Task.WaitAll([decoder, writer], token);
+        }
+        catch
+        {
+            linked.Cancel();
+            mapped.CompleteAdding();
+            try { Task.WaitAll([decoder, writer]); } catch (AggregateException) { }
+            throw Unwrap(decoder) ?? Unwrap(writer) ?? (Exception)new OperationCanceledException(cancellationToken);
+        }
+        return (frames, resumed);
+    }
+
+    private static Exception? Unwrap(Task task) =>
+        task.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException);
+
+    /// <summary>Rounds to the 16-bit PNG codes so fresh and resumed frames measure and encode alike.</summary>
+    private static void Quantise(RgbPlanarFrame frame)
+    {
+        float[] data = frame.Data;
+        for (int i = 0; i < data.Length; i++)
+            data[i] = Png16.Quantize(data[i]) / 65535f;
+    }
+
+    private static void Encode(string output, string work, int frames, SdrVideoReader reader, ContentLightLevel light,
+        ConvertRequest request, Action<string> warn, IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
+    {
+        var options = new Hdr10EncoderOptions
+        {
+            FrameRate = reader.FrameRate,
+            LightLevel = light,
+            MasteringDisplay = request.MasteringDisplay,
+            Crf = request.Crf,
+            Preset = request.Preset,
+            StreamSource = reader.Info.IsImage ? null : request.Input,
+            Duration = request.MaxFrames is null ? null : frames / reader.FrameRate.Value,
+            Overwrite = request.Force,
+            Warning = warn,
+        };
+        using var encoder = Hdr10Encoder.Create(output, reader.Width, reader.Height, options);
+        for (int i = 0; i < frames; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            encoder.WriteFrame(Png16.Read(FramePath(work, i)), cancellationToken);
+            progress?.Report(new ConvertProgress("encode", i + 1, frames, 0));
+        }
+        encoder.Complete(cancellationToken);
+    }
+
+    private static void PublishFrames(string work, string framesOut, int frames)
+    {
+        Directory.CreateDirectory(framesOut);
+        for (int i = 0; i < frames; i++)
+            File.Copy(FramePath(work, i), Path.Combine(framesOut, $"{i:D6}.png"), overwrite: true);
+    }
+
+    /// <summary>A short stable hash of a file's bytes, for <see cref="ConvertRequest.Signature"/>.</summary>
+    public static string FileHash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream))[..16].ToLowerInvariant();
+    }
+
+    /// <summary>A stable signature from the parts that change the pixels.</summary>
+    public static string MakeSignature(params string[] parts) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))))[..16].ToLowerInvariant();
+}
