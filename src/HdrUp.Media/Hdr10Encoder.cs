@@ -165,7 +165,9 @@ public sealed class Hdr10Encoder : IDisposable
         }
         if (subtitles) a.AddRange(["-c:s", format == "matroska" ? "copy" : "mov_text"]);
         if (options.Duration is double seconds) a.AddRange(["-t", seconds.ToString("0.######", ci)]);
-        a.AddRange(["-f", format, "-y", temporary]);
+        // bitexact: no random Matroska segment UID or muxer version string, so a resumed conversion
+        // writes exactly the file an uninterrupted one does.
+        a.AddRange(["-fflags", "+bitexact", "-f", format, "-y", temporary]);
 
         return new Hdr10Encoder(full, temporary, width, height, a);
     }

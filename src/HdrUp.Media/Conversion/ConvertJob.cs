@@ -187,28 +187,38 @@ public static class ConvertJob
             finally { decoded.CompleteAdding(); }
         }, token);
 
+        // The writer drains every frame already mapped, even after a cancellation: they are the
+        // expensive part, and a resumed run picks them up.
         var writer = Task.Run(() =>
         {
-            foreach (var (index, hdr) in mapped.GetConsumingEnumerable(token))
+            try
             {
-                string path = FramePath(work, index);
-                RgbPlanarFrame stored;
-                if (hdr is null)
+                foreach (var (index, hdr) in mapped.GetConsumingEnumerable())
                 {
-                    stored = Png16.Read(path);
-                    Interlocked.Increment(ref resumed);
+                    string path = FramePath(work, index);
+                    RgbPlanarFrame stored;
+                    if (hdr is null)
+                    {
+                        stored = Png16.Read(path);
+                        Interlocked.Increment(ref resumed);
+                    }
+                    else
+                    {
+                        Quantise(hdr);
+                        Png16.Write(path, hdr);
+                        stored = hdr;
+                    }
+                    light.Add(stored);
+                    int count = Interlocked.Increment(ref done);
+                    progress?.Report(new ConvertProgress("network", count, Math.Max(expected, count), resumed));
                 }
-                else
-                {
-                    Quantise(hdr);
-                    Png16.Write(path, hdr);
-                    stored = hdr;
-                }
-                light.Add(stored);
-                int count = Interlocked.Increment(ref done);
-                progress?.Report(new ConvertProgress("network", count, Math.Max(expected, count), resumed));
             }
-        }, token);
+            catch
+            {
+                linked.Cancel();
+                throw;
+            }
+        });
 
         try
         {

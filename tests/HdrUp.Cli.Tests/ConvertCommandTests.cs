@@ -1,0 +1,145 @@
+using HdrUp.Color;
+using HdrUp.Media.Conversion;
+
+namespace HdrUp.Cli.Tests;
+
+public class ConvertCommandTests
+{
+    [Fact]
+    public async Task Convert_WritesAFullyTaggedHdr10File_WithTheSourceAudio()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir);
+        string output = Path.Combine(dir, "out.mkv");
+
+        var run = await CliHarness.Run("convert", clip, "-o", output, "--method", "bt2446a", "--preset", "ultrafast");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        string streams = CliHarness.Ffprobe("-show_entries",
+            "stream=codec_type,codec_name,profile,pix_fmt,color_primaries,color_transfer,color_space,color_range", "-of", "compact", output);
+        Assert.Contains("codec_name=hevc|profile=Main 10|codec_type=video|pix_fmt=yuv420p10le|color_range=tv|color_space=bt2020nc|color_transfer=smpte2084|color_primaries=bt2020", streams);
+        Assert.Contains("codec_type=audio", streams);
+        string side = CliHarness.Ffprobe("-read_intervals", "%+#1", "-select_streams", "v", "-show_frames", "-show_entries", "frame=side_data_list", "-of", "compact", output);
+        Assert.Contains("Mastering display metadata", side);
+        // BT.2446 Method A sends SDR white to ~1000 cd/m²; the test pattern's brightest bars sit a little
+        // below white after H.264, so MaxCLL lands in the upper hundreds, never above the 1000-nit peak.
+        var cll = System.Text.RegularExpressions.Regex.Match(side, @"Content light level metadata\|max_content=(\d+)\|max_average=(\d+)");
+        Assert.True(cll.Success, side);
+        Assert.InRange(int.Parse(cll.Groups[1].Value), 800, 1000);
+        Assert.InRange(int.Parse(cll.Groups[2].Value), 50, int.Parse(cll.Groups[1].Value));
+        // Nothing left behind: no temporary output, no work cache.
+        Assert.Equal(new[] { "clip.mp4", "out.mkv" }, Directory.GetFileSystemEntries(dir).Select(p => Path.GetFileName(p)!).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Convert_RefusesToOverwrite_WithoutForce()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir);
+        string output = Path.Combine(dir, "out.mkv");
+        File.WriteAllText(output, "precious");
+
+        var run = await CliHarness.Run("convert", clip, "-o", output, "--method", "bt2408");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("hdrup: error: out.mkv: already exists; pass --force to overwrite it", run.Error.Trim());
+        Assert.Equal("precious", File.ReadAllText(output));
+    }
+
+    [Theory]
+    [InlineData("missing.mp4", null, "missing.mp4: file not found")]
+    [InlineData("empty.mp4", "", "empty.mp4: file is empty")]
+    [InlineData("notes.mp4", "hello, this is not a video\n", "notes.mp4: not a video or image file")]
+    public async Task Convert_BadInput_IsOneErrorLine_AndNoOutput(string name, string? content, string expected)
+    {
+        string dir = CliHarness.TempFolder();
+        string input = Path.Combine(dir, name);
+        if (content is not null) File.WriteAllText(input, content);
+        string output = Path.Combine(dir, "out.mkv");
+
+        var run = await CliHarness.Run("convert", input, "-o", output, "--method", "bt2408");
+
+        Assert.Equal(1, run.ExitCode);
+        string[] lines = run.Error.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith($"hdrup: error: {expected}", lines[0]);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Convert_RefusesHdrInput_UnlessAllowed()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir);
+        string hdr = Path.Combine(dir, "hdr.mkv");
+        Assert.Equal(0, (await CliHarness.Run("convert", clip, "-o", hdr, "--method", "bt2408", "--preset", "ultrafast")).ExitCode);
+
+        var refused = await CliHarness.Run("convert", hdr, "-o", Path.Combine(dir, "again.mkv"), "--method", "bt2408");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("already HDR (transfer smpte2084)", refused.Error);
+
+        var allowed = await CliHarness.Run("convert", hdr, "-o", Path.Combine(dir, "again.mkv"), "--method", "bt2408", "--allow-hdr-input", "--preset", "ultrafast");
+        Assert.True(allowed.ExitCode == 0, allowed.Error);
+    }
+
+    [Fact]
+    public async Task Convert_WithoutShippedWeights_OrWithABadModelFile_SaysWhatToDo()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir);
+        string bogus = Path.Combine(dir, "weights.safetensors");
+        File.WriteAllText(bogus, "not weights");
+
+        var run = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "out.mkv"), "--model", bogus);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("hdrup: error: ", run.Error);
+        Assert.Single(run.Error.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(dir, "out.mkv")));
+    }
+
+    /// <summary>Stops the job after a number of mapped frames, as a kill would.</summary>
+    private sealed class InterruptingMapper(IFrameMapper inner, int stopAfter, CancellationTokenSource stop) : IFrameMapper
+    {
+        private int _mapped;
+        public string Name => inner.Name;
+        public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default)
+        {
+            if (++_mapped > stopAfter)
+            {
+                stop.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            return inner.Map(input, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public void InterruptedConversion_Resumes_AndGivesTheSameFileAsAnUninterruptedRun()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, frames: 12);
+        string whole = Path.Combine(dir, "whole.mkv");
+        string resumed = Path.Combine(dir, "resumed.mkv");
+        ConvertRequest Request(string output, IFrameMapper mapper) => new()
+        {
+            Input = clip, Output = output, Mapper = mapper, Signature = "bt2446a", Preset = "ultrafast",
+        };
+
+        var first = ConvertJob.Run(Request(whole, new Bt2446AInverseMapper()));
+
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            ConvertJob.Run(Request(resumed, new InterruptingMapper(new Bt2446AInverseMapper(), 5, stop)), cancellationToken: stop.Token));
+        Assert.False(File.Exists(resumed));
+        Assert.True(Directory.Exists(ConvertJob.WorkFolder(resumed)));
+
+        var second = ConvertJob.Run(Request(resumed, new Bt2446AInverseMapper()));
+
+        Assert.Equal(12, second.Frames);
+        Assert.Equal(5, second.ResumedFrames); // the five frames mapped before the stop were all kept
+        Assert.Equal(first.LightLevel, second.LightLevel);
+        Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(resumed));
+        Assert.False(Directory.Exists(ConvertJob.WorkFolder(resumed)));
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using HdrUp.Color;
+using HdrUp.Media;
+
+namespace HdrUp.Cli.Tests;
+
+public class EvalAndModelCommandTests
+{
+    private static void WriteUniform(string path, int width, int height, float value)
+    {
+        var frame = new RgbPlanarFrame(width, height);
+        Array.Fill(frame.Data, value);
+        Png16.Write(path, frame);
+    }
+
+    [Fact]
+    public async Task Eval_PngFolders_ReportsPaperMetrics_AndWritesJsonAndCsv()
+    {
+        string dir = CliHarness.TempFolder();
+        string pred = Directory.CreateDirectory(Path.Combine(dir, "pred")).FullName;
+        string gt = Directory.CreateDirectory(Path.Combine(dir, "gt")).FullName;
+        // Uniform frames 4096 codes apart: MSE = (4096/65535)², PSNR = 20·log10(65535/4096) = 24.0823 dB;
+        // neutral greys, so ΔE_ITP = 720·|PQ⁻¹ difference in I| = 720·(4096/65535) = 45.0 (I of a neutral = its PQ value).
+        WriteUniform(Path.Combine(pred, "0001.png"), 16, 16, 32768 / 65535f);
+        WriteUniform(Path.Combine(gt, "0001.png"), 16, 16, (32768 + 4096) / 65535f);
+        string json = Path.Combine(dir, "m.json");
+        string csv = Path.Combine(dir, "m.csv");
+
+        var run = await CliHarness.Run("eval", "--pred", pred, "--gt", gt, "--json", json, "--csv", csv);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var mean = doc.RootElement.GetProperty("mean");
+        Assert.Equal(20 * Math.Log10(65535.0 / 4096), mean.GetProperty("psnr").GetDouble(), 6);
+        Assert.Equal(Math.Pow(4096 / 65535.0, 2), mean.GetProperty("mse").GetDouble(), 9);
+        Assert.Equal(720 * 4096 / 65535.0, mean.GetProperty("delta_e_itp").GetDouble(), 3);
+        Assert.True(mean.TryGetProperty("ssim", out _));
+        Assert.StartsWith("frame,psnr,mse,ssim,delta_e_itp", File.ReadAllText(csv));
+        Assert.Equal(2, File.ReadAllLines(csv).Length);
+    }
+
+    [Fact]
+    public async Task Eval_SizeMismatch_IsOneErrorLine()
+    {
+        string dir = CliHarness.TempFolder();
+        string pred = Directory.CreateDirectory(Path.Combine(dir, "pred")).FullName;
+        string gt = Directory.CreateDirectory(Path.Combine(dir, "gt")).FullName;
+        WriteUniform(Path.Combine(pred, "0001.png"), 16, 16, 0.5f);
+        WriteUniform(Path.Combine(gt, "0001.png"), 24, 16, 0.5f);
+
+        var run = await CliHarness.Run("eval", "--pred", pred, "--gt", gt);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("hdrup: error: 0001: prediction is 16×16 but ground truth 0001 is 24×16", run.Error.Trim());
+    }
+
+    [Fact]
+    public async Task ModelInfo_PrintsThePapersParameterCount()
+    {
+        var run = await CliHarness.Run("model", "info", "kpnet");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("1,552,475", run.Output); // spec §5: KPNet total, unused modules included
+        Assert.Contains("1,367,835", run.Output); // spec §5: executed parameters
+        Assert.Contains("down_fea1", run.Output);
+    }
+
+    [Fact]
+    public async Task ModelInfo_UnknownName_IsOneErrorLine()
+    {
+        var run = await CliHarness.Run("model", "info", "no-such-net");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no-such-net: neither an architecture name", run.Error);
+    }
+}
