@@ -57,7 +57,7 @@ public sealed class FrameInference
     public Tensor Run(Tensor input)
     {
         if (input.dim() != 4 || input.shape[1] != 3) throw new ArgumentException($"Expected N×3×H×W, got [{string.Join("×", input.shape)}].", nameof(input));
-        using var noGrad = torch.no_grad();
+        using var inference = torch.inference_mode();   // no autograd bookkeeping at all (stronger than no_grad)
         using var scope = torch.NewDisposeScope();
         long h = input.shape[2], w = input.shape[3];
         int m = network.SizeMultiple;
