@@ -1,0 +1,213 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace HdrUp.Training.Train;
+
+/// <summary>
+/// One training experiment, BasicSR-style (sections datasets / network / path / train / val / logger), read from
+/// snake_case JSON. Every default is the official KPNet protocol (kpnet-architecture.md §11–§12), so an empty
+/// file means "the paper's recipe"; a recipe file only lists what it changes. Relative paths are relative to
+/// the working directory, as in BasicSR.
+/// </summary>
+public sealed record TrainOptions
+{
+    /// <summary>Experiment name (by convention the recipe file's stem).</summary>
+    public string Name { get; init; } = "kpnet_qp37_c160_b12_550k";
+    /// <summary>Seed of torch (initialisation) and of the data sampler (spec §11: 10).</summary>
+    public int ManualSeed { get; init; } = 10;
+    /// <summary>Intra-op threads of libtorch; results are bit-reproducible for a given seed and thread count.</summary>
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    public DatasetsOptions Datasets { get; init; } = new();
+    public NetworkOptions Network { get; init; } = new();
+    public PathOptions Path { get; init; } = new();
+    public OptimisationOptions Train { get; init; } = new();
+    public ValidationOptions Val { get; init; } = new();
+    public LoggerOptions Logger { get; init; } = new();
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // Nulls are written: several defaults are non-null (e.g. qp 37), so an omitted null would read back as the default.
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Reads a recipe; absent fields keep the paper's defaults; unknown fields are an error (typos would silently train something else).</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Invalid JSON or values (message names the file and the field).</exception>
+    public static TrainOptions Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such options file.", path);
+        TrainOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize<TrainOptions>(File.ReadAllText(path), Json)
+                      ?? throw new InvalidDataException($"{path}: empty options file.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: invalid options ({e.Message.ReplaceLineEndings(" ")}).", e);
+        }
+        options.Validate(path);
+        return options;
+    }
+
+    /// <summary>Parses options from JSON text (<paramref name="source"/> names it in errors).</summary>
+    public static TrainOptions Parse(string json, string source = "options")
+    {
+        TrainOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize<TrainOptions>(json, Json) ?? throw new InvalidDataException($"{source}: empty options.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: invalid options ({e.Message.ReplaceLineEndings(" ")}).", e);
+        }
+        options.Validate(source);
+        return options;
+    }
+
+    /// <summary>The options as indented snake_case JSON (what checkpoints and runs record).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Writes <see cref="ToJson"/> to a file.</summary>
+    public void Save(string path) => File.WriteAllText(path, ToJson());
+
+    /// <summary>Checks ranges; the message names <paramref name="source"/> and the field.</summary>
+    /// <exception cref="InvalidDataException">A value out of range.</exception>
+    public void Validate(string source)
+    {
+        void Require(bool ok, string field, string problem)
+        {
+            if (!ok) throw new InvalidDataException($"{source}: {field} {problem}.");
+        }
+        var t = Datasets.Train;
+        Require(!string.IsNullOrWhiteSpace(t.DatarootGt), "datasets.train.dataroot_gt", "is empty");
+        Require(!string.IsNullOrWhiteSpace(t.DatarootLq), "datasets.train.dataroot_lq", "is empty");
+        Require(t.GtSize >= 8, "datasets.train.gt_size", $"must be at least 8 (is {t.GtSize})");
+        Require(t.BatchSize >= 1, "datasets.train.batch_size", $"must be at least 1 (is {t.BatchSize})");
+        Require(t.Prefetch >= 1, "datasets.train.prefetch", $"must be at least 1 (is {t.Prefetch})");
+        Require(Network.Nf >= 8, "network.nf", $"must be at least 8 (is {Network.Nf})");
+        Require(Models.ArchRegistry.Contains(Network.Type), "network.type", $"'{Network.Type}' is not registered (known: {string.Join(", ", Models.ArchRegistry.Names)})");
+        Require(Threads >= 1, "threads", $"must be at least 1 (is {Threads})");
+        Require(Train.TotalIter >= 1, "train.total_iter", $"must be at least 1 (is {Train.TotalIter})");
+        Require(Train.Optimizer.Type.Equals("Adam", StringComparison.OrdinalIgnoreCase), "train.optimizer.type", $"'{Train.Optimizer.Type}' is not supported (Adam only)");
+        Require(Train.Optimizer.Lr > 0, "train.optimizer.lr", "must be positive");
+        Require(Train.Optimizer.Betas is { Length: 2 }, "train.optimizer.betas", "must have two values");
+        Require(Train.Scheduler.Type.Equals("MultiStepLR", StringComparison.OrdinalIgnoreCase), "train.scheduler.type", $"'{Train.Scheduler.Type}' is not supported (MultiStepLR only)");
+        Require(Train.Scheduler.Milestones.Zip(Train.Scheduler.Milestones.Skip(1)).All(p => p.First < p.Second), "train.scheduler.milestones", "must be strictly increasing");
+        Require(Train.Loss.Type.Equals("L1", StringComparison.OrdinalIgnoreCase), "train.loss.type", $"'{Train.Loss.Type}' is not supported (L1 only)");
+        Require(Val.ValFreq >= 0, "val.val_freq", "must be ≥ 0 (0 = never)");
+        Require(Datasets.Val.MaxImages >= 0, "datasets.val.max_images", "must be ≥ 0 (0 = all)");
+        Require(Logger.SaveCheckpointFreq >= 0, "logger.save_checkpoint_freq", "must be ≥ 0 (0 = only at the end)");
+        Require(Logger.PrintFreq >= 1, "logger.print_freq", "must be at least 1");
+        Require(Logger.KeepStates >= 1, "logger.keep_states", "must be at least 1");
+    }
+}
+
+/// <summary>Training and validation data.</summary>
+public sealed record DatasetsOptions
+{
+    public TrainDataOptions Train { get; init; } = new();
+    public ValDataOptions Val { get; init; } = new();
+}
+
+/// <summary>Training pairs (spec §11): folders paired by sorted file order, random crop, flips/transpose.</summary>
+public sealed record TrainDataOptions
+{
+    /// <summary>Folder of 16-bit PNG HDR10 ground truth (PQ BT.2020 code values).</summary>
+    public string DatarootGt { get; init; } = "data/kpnet/train_hdr";
+    /// <summary>Folder of 8-bit PNG compressed SDR input.</summary>
+    public string DatarootLq { get; init; } = "data/kpnet/train_sdr/qp37";
+    /// <summary>HEVC QP of the LQ folder (recorded in the model card).</summary>
+    public int? Qp { get; init; } = 37;
+    /// <summary>Square crop side (official 160).</summary>
+    public int GtSize { get; init; } = 160;
+    /// <summary>Batch size (official 12).</summary>
+    public int BatchSize { get; init; } = 12;
+    public bool UseHflip { get; init; } = true;
+    public bool UseVflip { get; init; } = true;
+    /// <summary>Swap H and W (BasicSR calls it use_rot; with both flips it gives all 8 orientations).</summary>
+    public bool UseTranspose { get; init; } = true;
+    /// <summary>Batches the background producer prepares ahead of the optimiser.</summary>
+    public int Prefetch { get; init; } = 4;
+}
+
+/// <summary>Validation pairs (whole frames, batch 1).</summary>
+public sealed record ValDataOptions
+{
+    public string? DatarootGt { get; init; } = "data/kpnet/test_hdr";
+    public string? DatarootLq { get; init; } = "data/kpnet/test_sdr/qp37";
+    /// <summary>Use only the first N pairs (0 = all); a CPU budget knob, the paper uses all.</summary>
+    public int MaxImages { get; init; }
+}
+
+/// <summary>The network, by registry name (<see cref="Models.ArchRegistry"/>).</summary>
+public sealed record NetworkOptions
+{
+    public string Type { get; init; } = "kpnet";
+    public int Nf { get; init; } = Models.ArchRegistry.DefaultWidth;
+}
+
+/// <summary>Weights to start from (fine-tuning).</summary>
+public sealed record PathOptions
+{
+    /// <summary>Weights (.safetensors or PyTorch .pth state dict) loaded strictly before the first step; null = PyTorch default init.</summary>
+    public string? PretrainNetworkG { get; init; }
+}
+
+/// <summary>Optimisation (spec §11).</summary>
+public sealed record OptimisationOptions
+{
+    public long TotalIter { get; init; } = 550_000;
+    public AdamOptions Optimizer { get; init; } = new();
+    public MultiStepOptions Scheduler { get; init; } = new();
+    public LossOptions Loss { get; init; } = new();
+}
+
+public sealed record AdamOptions
+{
+    public string Type { get; init; } = "Adam";
+    public double Lr { get; init; } = 2e-4;
+    public double[] Betas { get; init; } = [0.9, 0.99];
+    public double Eps { get; init; } = 1e-8;
+    public double WeightDecay { get; init; }
+}
+
+/// <summary>LR × gamma at each milestone (counted in completed optimiser steps).</summary>
+public sealed record MultiStepOptions
+{
+    public string Type { get; init; } = "MultiStepLR";
+    public long[] Milestones { get; init; } = [200_000, 300_000, 400_000, 500_000];
+    public double Gamma { get; init; } = 0.5;
+}
+
+/// <summary>Pixel loss on the raw (unclamped) output.</summary>
+public sealed record LossOptions
+{
+    public string Type { get; init; } = "L1";
+    public double LossWeight { get; init; } = 1.0;
+}
+
+/// <summary>Validation: eval mode, batch 1, PSNR (peak 1, negatives set to 0) and ΔE_ITP.</summary>
+public sealed record ValidationOptions
+{
+    /// <summary>Validate every N iterations (and at the end); 0 = only at the end.</summary>
+    public long ValFreq { get; init; } = 5_000;
+    public string[] Metrics { get; init; } = ["psnr", "delta_e_itp"];
+}
+
+/// <summary>Logging and checkpoints.</summary>
+public sealed record LoggerOptions
+{
+    /// <summary>Training-loss row in the CSV every N iterations (mean loss over them).</summary>
+    public long PrintFreq { get; init; } = 100;
+    /// <summary>Full training state every N iterations (and at the end and on cancellation); 0 = only then.</summary>
+    public long SaveCheckpointFreq { get; init; } = 5_000;
+    /// <summary>How many training-state files to keep (oldest deleted); weights snapshots are all kept.</summary>
+    public int KeepStates { get; init; } = 3;
+}

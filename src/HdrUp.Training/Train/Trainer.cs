@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using HdrUp.Color;
+using HdrUp.Metrics;
+using HdrUp.Models;
+using HdrUp.Models.Checkpoints;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace HdrUp.Training.Train;
+
+/// <summary>What the trainer is doing.</summary>
+public enum TrainStage { Loading, Training, Validating, Saving, Done }
+
+/// <summary>Progress report: after every optimiser step, and when the stage changes.</summary>
+/// <param name="ItersPerSecond">Mean over the last ~20 steps of this session (0 until two steps ran).</param>
+/// <param name="Eta">Remaining steps ÷ it/s (excludes validation and checkpoint pauses).</param>
+public sealed record TrainProgress(TrainStage Stage, long Iteration, long TotalIterations, double Loss, double LearningRate,
+    double ItersPerSecond, TimeSpan? Eta, double? ValPsnr = null, double? ValDeltaEItp = null);
+
+/// <summary>Outcome of <see cref="Trainer.Run"/>.</summary>
+public sealed record TrainResult(long Iteration, double WallSeconds, double? ValPsnr, double? ValDeltaEItp,
+    string WeightsPath, string? LastStatePath);
+
+/// <summary>
+/// The official KPNet training loop (kpnet-architecture.md §11) on libtorch CPU: train mode throughout, L1 on the raw
+/// output, Adam, MultiStepLR stepped after every optimiser step, validation in eval mode at batch 1, periodic
+/// atomic training states. Deterministic for a given seed and thread count; a resumed run continues bit for bit.
+/// <para>Output folder (BasicSR layout): <c>options.json</c>, <c>train_log.csv</c>, <c>train_curves.png</c>,
+/// <c>training_states/ITER.state</c> (full state, last <see cref="LoggerOptions.KeepStates"/> kept),
+/// <c>models/net_g_ITER.safetensors</c>, <c>models/net_g_latest.safetensors</c> (+ card), and at the end
+/// <c>NAME.safetensors</c> + <c>NAME.card.json</c>.</para>
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly TrainOptions options;
+    private readonly string outDir;
+
+    public Trainer(TrainOptions options, string outDir)
+    {
+        options.Validate("options");
+        this.options = options;
+        this.outDir = outDir;
+    }
+
+    public void Dispose()
+    {
+        Network?.Dispose();
+        Network = null;
+    }
+
+    public string StatesDir => Path.Combine(outDir, "training_states");
+    public string ModelsDir => Path.Combine(outDir, "models");
+    public string LogPath => Path.Combine(outDir, "train_log.csv");
+    public string PlotPath => Path.Combine(outDir, "train_curves.png");
+    public string FinalWeightsPath => Path.Combine(outDir, options.Name + ".safetensors");
+
+    /// <summary>The network after <see cref="Run"/> (train mode); the caller may inspect it, the trainer owns it.</summary>
+    public HdrNetwork? Network { get; private set; }
+
+    /// <summary>
+    /// Trains up to <c>train.total_iter</c> steps. With <paramref name="resumeFrom"/> (a <c>.state</c> file) the run
+    /// continues from it; its options must describe the same network, data and sampler (the iteration count, val and
+    /// checkpoint frequencies may change). On cancellation the state at the last completed step is saved, then
+    /// <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Unreadable data or state; the message names the file.</exception>
+    public TrainResult Run(string? resumeFrom = null, IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+    {
+        var o = options;
+        var t = o.Train;
+        Directory.CreateDirectory(outDir);
+        torch.set_num_threads(o.Threads);
+        torch.random.manual_seed(o.ManualSeed);
+        var schedule = MultiStepSchedule.From(t);
+        progress?.Report(new TrainProgress(TrainStage.Loading, 0, t.TotalIter, double.NaN, schedule.BaseLearningRate, 0, null));
+
+        Network?.Dispose();
+        var net = Network = ArchRegistry.Create(o.Network.Type, o.Network.Nf);
+        if (o.Path.PretrainNetworkG is { } init) Checkpoint.Load(net, init);
+        net.train();
+        using var adam = torch.optim.Adam(net.parameters(), t.Optimizer.Lr, t.Optimizer.Betas[0], t.Optimizer.Betas[1],
+            t.Optimizer.Eps, t.Optimizer.WeightDecay);
+
+        long iteration = 0;
+        double elapsedBefore = 0;
+        double? valPsnr = null, valDe = null;
+        long? valIteration = null;
+        if (resumeFrom is not null)
+        {
+            var info = TrainingState.Load(resumeFrom, net, adam);
+            CheckCompatible(resumeFrom, info.Options, o);
+            iteration = info.Iteration;
+            elapsedBefore = info.ElapsedSeconds;
+            (valPsnr, valDe, valIteration) = (info.LastValPsnr, info.LastValDeltaEItp, info.LastValIteration);
+            net.train();
+        }
+        o.Save(Path.Combine(outDir, "options.json"));
+
+        var train = PairedImages.Load(o.Datasets.Train.DatarootGt, o.Datasets.Train.DatarootLq, o.Threads, 0, ct);
+        var sampler = new PatchSampler(train, o.Datasets.Train, o.ManualSeed);
+        var v = o.Datasets.Val;
+        PairedImages? val = v.DatarootGt is not null && v.DatarootLq is not null && o.Val.ValFreq >= 0
+            ? PairedImages.Load(v.DatarootGt, v.DatarootLq, o.Threads, v.MaxImages, ct)
+            : null;
+        var log = TrainingLog.Open(LogPath, iteration);
+
+        var clock = Stopwatch.StartNew();
+        double Seconds() => elapsedBefore + clock.Elapsed.TotalSeconds;
+        string? lastState = null;
+        long lastSaved = resumeFrom is null ? -1 : iteration;
+        var stepTimes = new Queue<double>();
+        double lossSum = 0; int lossCount = 0; double lastLoss = double.NaN;
+
+        void SaveAll(long it)
+        {
+            progress?.Report(new TrainProgress(TrainStage.Saving, it, t.TotalIter, lastLoss, schedule.LearningRateAfter(it), 0, null, valPsnr, valDe));
+            var info = new TrainingStateInfo
+            {
+                Iteration = it, ElapsedSeconds = Seconds(), Options = o, Threads = o.Threads,
+                Sampler = new SamplerState(o.ManualSeed, it),
+                Scheduler = new SchedulerState(schedule.BaseLearningRate, schedule.Milestones.ToArray(), schedule.Gamma, it),
+                LastValPsnr = valPsnr, LastValDeltaEItp = valDe, LastValIteration = valIteration,
+            };
+            lastState = Path.Combine(StatesDir, $"{it}.state");
+            TrainingState.Save(lastState, info, net, adam);
+            SaveWeights(Path.Combine(ModelsDir, $"net_g_{it}.safetensors"), it, Seconds(), valPsnr, valDe, withCard: false);
+            SaveWeights(Path.Combine(ModelsDir, "net_g_latest.safetensors"), it, Seconds(), valPsnr, valDe);
+            PruneStates();
+            CurvePlot.Save(PlotPath, log.Rows);
+            lastSaved = it;
+        }
+
+        try
+        {
+            using var producer = new BatchProducer(sampler, o.Datasets.Train, iteration);
+            var step = new Stopwatch();
+            while (iteration < t.TotalIter)
+            {
+                ct.ThrowIfCancellationRequested();
+                step.Restart();
+                var batch = producer.Take(ct);
+                double lr = schedule.LearningRateAfter(iteration);
+                foreach (var group in adam.ParamGroups) group.LearningRate = lr;
+                float lossValue;
+                using (var scope = torch.NewDisposeScope())
+                {
+                    var shape = new long[] { batch.Size, 3, batch.Crop, batch.Crop };
+                    var lq = torch.tensor(batch.Lq, shape);
+                    var gt = torch.tensor(batch.Gt, shape);
+                    var output = net.call(lq);
+                    var loss = nn.functional.l1_loss(output, gt);
+                    if (t.Loss.LossWeight != 1.0) loss = loss * t.Loss.LossWeight;
+                    adam.zero_grad();
+                    loss.backward();
+                    adam.step();
+                    lossValue = loss.item<float>();
+                }
+                iteration++;
+                lastLoss = lossValue;
+                if (!float.IsFinite(lossValue))
+                    throw new InvalidDataException($"{LogPath}: loss became {lossValue} at iteration {iteration}; lower the learning rate or check the data.");
+                lossSum += lossValue; lossCount++;
+
+                // Step time = waiting for the batch + forward/backward/update; validation and saving pauses excluded.
+                stepTimes.Enqueue(step.Elapsed.TotalSeconds);
+                if (stepTimes.Count > 20) stepTimes.Dequeue();
+                double itps = stepTimes.Count >= 2 ? stepTimes.Count / stepTimes.Sum() : 0;
+                TimeSpan? eta = itps > 0 ? TimeSpan.FromSeconds((t.TotalIter - iteration) / itps) : null;
+                progress?.Report(new TrainProgress(TrainStage.Training, iteration, t.TotalIter, lossValue, lr, itps, eta, valPsnr, valDe));
+
+                if (iteration % o.Logger.PrintFreq == 0)
+                {
+                    log.Append(new LogRow(iteration, lossSum / lossCount, lr, null, null, Seconds()));
+                    lossSum = 0; lossCount = 0;
+                }
+                if (val is not null && o.Val.ValFreq > 0 && iteration % o.Val.ValFreq == 0)
+                {
+                    progress?.Report(new TrainProgress(TrainStage.Validating, iteration, t.TotalIter, lossValue, lr, itps, eta, valPsnr, valDe));
+                    (valPsnr, valDe) = Validate(net, val, ct);
+                    valIteration = iteration;
+                    log.Append(new LogRow(iteration, null, null, valPsnr, valDe, Seconds()));
+                }
+                if (o.Logger.SaveCheckpointFreq > 0 && iteration % o.Logger.SaveCheckpointFreq == 0) SaveAll(iteration);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            if (lastSaved != iteration) SaveAll(iteration);
+            throw;
+        }
+
+        if (val is not null && valIteration != iteration)
+        {
+            progress?.Report(new TrainProgress(TrainStage.Validating, iteration, t.TotalIter, lastLoss, schedule.LearningRateAfter(iteration), 0, null, valPsnr, valDe));
+            (valPsnr, valDe) = Validate(net, val, ct);
+            valIteration = iteration;
+            log.Append(new LogRow(iteration, null, null, valPsnr, valDe, Seconds()));
+        }
+        if (lastSaved != iteration) SaveAll(iteration);
+        else CurvePlot.Save(PlotPath, log.Rows);
+        double wall = Seconds();
+        SaveWeights(FinalWeightsPath, iteration, wall, valPsnr, valDe);
+        progress?.Report(new TrainProgress(TrainStage.Done, iteration, t.TotalIter, lastLoss, schedule.LearningRateAfter(iteration), 0, TimeSpan.Zero, valPsnr, valDe));
+        return new TrainResult(iteration, wall, valPsnr, valDe, FinalWeightsPath, lastState);
+    }
+
+    /// <summary>
+    /// Official validation (spec §11): eval mode (BatchNorm running statistics), no gradients, batch 1, whole frames
+    /// (cropped at the bottom/right to the network's size multiple). PSNR with peak 1 on the output with negatives
+    /// set to 0 and no upper clamp; ΔE_ITP (BT.2124) on the same output. Means over frames; back to train mode after.
+    /// </summary>
+    public static (double Psnr, double DeltaEItp) Validate(HdrNetwork net, PairedImages val, CancellationToken ct = default)
+    {
+        double psnrSum = 0, deSum = 0;
+        int m = net.SizeMultiple, count = 0;
+        net.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            for (int i = 0; i < val.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var (lqFull, gtFull) = val.Frame(i);
+                int w = lqFull.Width / m * m, h = lqFull.Height / m * m;
+                if (w == 0 || h == 0) throw new InvalidDataException($"{val.GtFiles[i]}: {lqFull.Width}×{lqFull.Height} is smaller than the network's size multiple {m}.");
+                var lq = CropFrame(lqFull, w, h);
+                var gt = CropFrame(gtFull, w, h);
+                float[] pred;
+                using (var scope = torch.NewDisposeScope())
+                {
+                    var x = torch.tensor(lq.Data, new long[] { 1, 3, h, w });
+                    pred = net.call(x).clamp_min(0).contiguous().data<float>().ToArray();
+                }
+                var p = new RgbPlanarFrame(w, h, pred);
+                psnrSum += Psnr.Compute(p, gt);
+                deSum += DeltaEItp.Compute(p, gt, parallel: false);
+                count++;
+            }
+        }
+        finally
+        {
+            net.train();
+        }
+        return (psnrSum / count, deSum / count);
+    }
+
+    private static RgbPlanarFrame CropFrame(RgbPlanarFrame f, int w, int h)
+    {
+        if (w == f.Width && h == f.Height) return f;
+        var r = new RgbPlanarFrame(w, h);
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < h; y++)
+                f.Plane(c).Slice(y * f.Width, w).CopyTo(r.Plane(c).Slice(y * w, w));
+        return r;
+    }
+
+    // Weights through a temporary .safetensors and a rename (ModelStore wants the extension), then the card likewise.
+    private void SaveWeights(string path, long iteration, double wall, double? psnr, double? de, bool withCard = true)
+    {
+        var o = options;
+        var entry = ArchRegistry.Get(o.Network.Type);
+        var card = new ModelCard
+        {
+            Architecture = entry.Name,
+            Width = o.Network.Nf,
+            Options = entry.KPNetOptions is { } k ? k with { Nf = o.Network.Nf } : null,
+            Qp = o.Datasets.Train.Qp,
+            TrainingData = DescribeData(),
+            Iterations = iteration,
+            WallTimeSeconds = Math.Round(wall, 1),
+            ValidationPsnr = psnr,
+            ValidationDeltaEItp = de,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Notes = $"hdrup train, options '{o.Name}': crop {o.Datasets.Train.GtSize}, batch {o.Datasets.Train.BatchSize}, " +
+                    $"L1, Adam lr {o.Train.Optimizer.Lr:G3} β=({o.Train.Optimizer.Betas[0]}, {o.Train.Optimizer.Betas[1]}), " +
+                    $"MultiStepLR ×{o.Train.Scheduler.Gamma} at [{string.Join(", ", o.Train.Scheduler.Milestones)}], {o.Train.TotalIter} iterations planned, seed {o.ManualSeed}, {o.Threads} threads" +
+                    (o.Path.PretrainNetworkG is { } init ? $", initialised from {init}" : "") +
+                    ". Validation PSNR: peak 1, output negatives set to 0 (official val).",
+            WeightsFile = Path.GetFileName(path),
+        };
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp.safetensors");
+        try
+        {
+            ModelStore.Save(Network!, entry.Name, tmp);
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { }
+            throw;
+        }
+        if (withCard) AtomicFile.Write(ModelCard.PathFor(full), (string t) => card.Save(t));
+    }
+
+    private string DescribeData()
+    {
+        var d = options.Datasets.Train;
+        string? manifest = FindManifest(d.DatarootGt);
+        string hash = manifest is null ? "no manifest.json found" : $"manifest {manifest} sha256 {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)))}";
+        return $"GT {d.DatarootGt}, LQ {d.DatarootLq} (QP {d.Qp?.ToString() ?? "?"}); {hash}";
+    }
+
+    // The dataset builder writes manifest.json at the dataset root: the GT folder's parent (or the folder itself).
+    private static string? FindManifest(string folder)
+    {
+        var dir = new DirectoryInfo(Path.GetFullPath(folder));
+        for (int up = 0; up < 3 && dir is not null; up++, dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "manifest.json");
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    private void PruneStates()
+    {
+        var states = Directory.GetFiles(StatesDir, "*.state")
+            .Select(f => (File: f, Iter: long.TryParse(Path.GetFileNameWithoutExtension(f), out long i) ? i : -1))
+            .Where(x => x.Iter >= 0).OrderByDescending(x => x.Iter).Skip(options.Logger.KeepStates);
+        foreach (var (file, _) in states) File.Delete(file);
+    }
+
+    // A resumed run must draw the same batches from the same network; lengths and frequencies may change.
+    private static void CheckCompatible(string path, TrainOptions saved, TrainOptions now)
+    {
+        void Same<T>(T a, T b, string field)
+        {
+            if (!EqualityComparer<T>.Default.Equals(a, b))
+                throw new InvalidDataException($"{path}: {field} was '{a}' in the saved run, now '{b}'; resume with the run's options.");
+        }
+        Same(saved.Network, now.Network, "network");
+        Same(saved.ManualSeed, now.ManualSeed, "manual_seed");
+        Same(saved.Datasets.Train with { Prefetch = 0 }, now.Datasets.Train with { Prefetch = 0 }, "datasets.train");
+    }
+}
