@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return DatasetCommand.Create();
         yield return ModelCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using HdrUp.Color;
+using HdrUp.Metrics;
+using HdrUp.Models;
+using HdrUp.Models.Inference;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HdrUp.Cli.Bench;
+
+/// <summary>One timed case: what ran, at which size, the median seconds and derived rates.</summary>
+internal sealed record SpeedRow(string Case, string Size, int Repeats, double MedianSeconds, double MegapixelsPerSecond,
+    double? GflopPerSecond, double? RatioToConvCeiling, string Note);
+
+/// <summary>The report <c>hdrup bench speed</c> writes.</summary>
+internal sealed record SpeedReport(string Date, string Machine, int Threads, double ConvCeilingGflops,
+    IReadOnlyList<SpeedRow> Rows, long PeakResidentBytes);
+
+/// <summary>
+/// Measures, in one run and with one thread count: a single 64→64 3×3 convolution (the machine's
+/// practical ceiling), each network at several frame sizes (tiled above 1080p), and the quality
+/// metrics at 1080p. Timings are medians over repeats and reported as rates and ratios to the
+/// ceiling measured in the same run, because this machine is shared and absolute times drift.
+/// </summary>
+internal static class SpeedBench
+{
+    public static readonly (string Name, int Width, int Height)[] Sizes =
+        [("540p", 960, 540), ("1080p", 1920, 1080), ("2160p", 3840, 2160)];
+
+    public static SpeedReport Run(IReadOnlyList<string> models, IReadOnlyList<string> sizes, int repeats, int threads,
+        Action<string> log, CancellationToken cancellationToken)
+    {
+        torch.set_num_threads(threads);
+        var rows = new List<SpeedRow>();
+
+        double ceiling = ConvCeiling(repeats, log);
+        rows.Add(new SpeedRow("conv 64→64 3×3", "1×64×256×256", repeats, double.NaN, double.NaN, ceiling, 1.0, "ceiling"));
+
+        foreach (string model in models)
+        {
+            using HdrNetwork network = ArchRegistry.Create(model);
+            double flopsPerPixel = ConvFlops.PerPixel(network);
+            log($"{model}: {flopsPerPixel / 1e6:F3} MFLOP per pixel (convolutions)");
+            foreach (var (name, width, height) in Sizes.Where(s => sizes.Contains(s.Name)))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int tile = (long)width * height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
+                var engine = new FrameInference(network, new InferenceOptions { Threads = threads, TileSize = tile });
+                var input = SyntheticFrame(width, height);
+                var output = new float[input.Length];
+                int n = tile > 0 ? 1 : repeats;
+                double median = Median(n, () => engine.Run(input, output, width, height));
+                double megapixels = width * (double)height / 1e6;
+                double gflops = flopsPerPixel * width * height / median / 1e9;
+                rows.Add(new SpeedRow(model, name, n, median, megapixels / median, gflops, gflops / ceiling,
+                    $"{flopsPerPixel / 1e6:F3} MFLOP/px; " + (tile > 0 ? $"tiles {tile}+{InferenceOptions.DefaultTileOverlap}" : "whole frame")));
+                log($"{model} {name}: {median:F2} s/frame, {gflops:F1} GFLOP/s ({gflops / ceiling:P0} of the conv ceiling)");
+            }
+        }
+
+        var (pred, gt) = (RandomFrame(1920, 1080, 1), RandomFrame(1920, 1080, 2));
+        foreach (var (name, action) in new (string, Action)[]
+        {
+            ("PSNR/MSE", () => Psnr.Compute(pred, gt)),
+            ("SSIM standard", () => Ssim.Compute(pred, gt, SsimMode.Standard)),
+            ("SSIM paper", () => Ssim.Compute(pred, gt, SsimMode.Paper)),
+            ("ΔE_ITP", () => DeltaEItp.Compute(pred, gt)),
+        })
+        {
+            double median = Median(repeats, action);
+            rows.Add(new SpeedRow($"metric {name}", "1080p", repeats, median, 1920 * 1080 / 1e6 / median, null, null, "one frame pair"));
+            log($"metric {name}: {median * 1000:F0} ms per 1080p pair");
+        }
+
+        return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            MachineDescription(), threads, ceiling, rows, PeakResidentBytes());
+    }
+
+    private static double ConvCeiling(int repeats, Action<string> log)
+    {
+        using var conv = nn.Conv2d(64, 64, 3, padding: 1);
+        using var input = randn(1, 64, 256, 256);
+        using var inference = inference_mode();
+        double median = Median(repeats + 1, () => { using var _ = conv.call(input); });
+        double gflops = 2.0 * 64 * 64 * 9 * 256 * 256 / median / 1e9;
+        log($"conv 64→64 3×3 on 1×64×256×256: {gflops:F1} GFLOP/s");
+        return gflops;
+    }
+
+    /// <summary>Smooth gradients plus edges: a frame with the statistics of a picture, not of noise.</summary>
+    private static float[] SyntheticFrame(int width, int height)
+    {
+        var data = new float[3 * width * height];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                {
+                    double v = 0.5 + 0.35 * Math.Sin((x * (c + 1) + y * 0.7) / 97.0) * Math.Cos(y / 61.0);
+                    if (((x / 120) + (y / 90)) % 5 == 0) v = 0.95;
+                    data[(c * height + y) * width + x] = (float)v;
+                }
+        return data;
+    }
+
+    private static RgbPlanarFrame RandomFrame(int width, int height, int seed)
+    {
+        var random = new Random(seed);
+        var frame = new RgbPlanarFrame(width, height);
+        for (int i = 0; i < frame.Data.Length; i++) frame.Data[i] = (float)(0.3 + 0.4 * random.NextDouble());
+        return frame;
+    }
+
+    /// <summary>One untimed warm-up, then the median of <paramref name="repeats"/> timed runs.</summary>
+    private static double Median(int repeats, Action action)
+    {
+        action();
+        var times = new double[Math.Max(1, repeats)];
+        for (int i = 0; i < times.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times[i] = clock.Elapsed.TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[times.Length / 2];
+    }
+
+    private static string MachineDescription()
+    {
+        string cpu = "unknown CPU";
+        try
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+        }
+        catch (IOException) { }
+        return $"{cpu}; {Environment.ProcessorCount} logical cores; {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB; " +
+               $"{RuntimeInformation.OSDescription}; .NET {Environment.Version}; libtorch via TorchSharp";
+    }
+
+    private static long PeakResidentBytes()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            if (line is not null)
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        return -1;
+    }
+
+    public static (string Json, string Markdown) Render(SpeedReport report)
+    {
+        string json = JsonSerializer.Serialize(report, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        });
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine(inv, $"# hdrup bench speed — {report.Date}");
+        md.AppendLine();
+        md.AppendLine(inv, $"Machine: {report.Machine}. Threads: {report.Threads}. Peak resident memory: {report.PeakResidentBytes / (1 << 20)} MiB.");
+        md.AppendLine(inv, $"Ceiling: one 64→64 3×3 convolution on 1×64×256×256 at {report.ConvCeilingGflops:F1} GFLOP/s in this run.");
+        md.AppendLine();
+        md.AppendLine("| case | size | repeats | median s | Mpx/s | GFLOP/s | of ceiling | note |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
+        foreach (var r in report.Rows)
+        {
+            string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, inv) : "";
+            md.AppendLine(inv, $"| {r.Case} | {r.Size} | {r.Repeats} | {F(r.MedianSeconds, "F3")} | {F(r.MegapixelsPerSecond, "F3")} | {F(r.GflopPerSecond, "F1")} | {F(r.RatioToConvCeiling, "P0")} | {r.Note} |");
+        }
+        return (json, md.ToString());
+    }
+}
