@@ -75,7 +75,7 @@ internal static class ConvertCommand
         if (s.Crf is < 0 or > 51)
             throw new ArgumentException($"--crf {s.Crf}: must be between 0 and 51");
         var info = MediaProbe.Probe(s.Input, cancellationToken: cancellationToken);
-        (IFrameMapper mapper, string signature, string choice) = ChooseMapper(s, info);
+        (IFrameMapper mapper, string signature, string choice) = ChooseMapper(s, info, cancellationToken);
         using var disposable = mapper as IDisposable;
         runtime.Console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(s.Input))}[/]: {info.Width}×{info.Height}, {info.FrameRate.Value.ToString("0.###", CultureInfo.InvariantCulture)} fps, {info.Codec}");
         runtime.Console.MarkupLine($"mapping: {Markup.Escape(choice)}");
@@ -127,7 +127,7 @@ internal static class ConvertCommand
         return CliRuntime.ExitOk;
     }
 
-    private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMapper(Settings s, MediaInfo info)
+    private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMapper(Settings s, MediaInfo info, CancellationToken cancellationToken)
     {
         switch (s.Method)
         {
@@ -153,7 +153,7 @@ internal static class ConvertCommand
             string reason;
             if (s.Qp == "auto")
             {
-                (qp, reason) = QpChoice.Auto(info, shipped.Keys);
+                (qp, reason) = QpChoice.Auto(s.Input, shipped.Keys, cancellationToken);
             }
             else
             {

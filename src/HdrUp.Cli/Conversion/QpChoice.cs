@@ -3,20 +3,16 @@ using HdrUp.Media;
 namespace HdrUp.Cli.Conversion;
 
 /// <summary>
-/// Picks the shipped model for <c>--qp auto</c>. KPNet trains one model per HEVC QP and users do not
-/// know their clip's QP; until the estimator from stream statistics exists (issue: convert), the
-/// choice is the nearest shipped model to QP 37, the paper's middle setting, and says so.
+/// Picks the shipped model for <c>--qp auto</c>: KPNet trains one model per HEVC QP and users do not
+/// know their clip's QP, so <see cref="QpEstimator"/> measures the clip (slice QPs from the bitstream
+/// where the codec has them, else bits per pixel and detail; see docs/qp-estimation.md) and the
+/// nearest shipped model is used.
 /// </summary>
 internal static class QpChoice
 {
-    public const int Fallback = 37;
-
-    public static (int Qp, string Reason) Auto(MediaInfo info, IReadOnlyCollection<int> shipped)
+    public static (int Qp, string Reason) Auto(string input, IReadOnlyCollection<int> shipped, CancellationToken cancellationToken)
     {
-        int qp = shipped.MinBy(k => Math.Abs(k - Fallback));
-        string reason = shipped.Count == 1
-            ? "auto: the only shipped model"
-            : $"auto: no QP estimate for {info.Codec} yet; nearest shipped model to QP {Fallback}";
-        return (qp, reason);
+        QpEstimate estimate = QpEstimator.Estimate(input, shipped, cancellationToken);
+        return (estimate.NearestQp, $"auto: {estimate.Reason}");
     }
 }
