@@ -19,7 +19,9 @@ public static class HdrUpCli
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         var root = BuildRoot();
-        var config = new InvocationConfiguration();
+        // Ctrl-C cancels the token; the commands then finish the frame or training step in hand and
+        // save it, which on two CPU cores can take far longer than System.CommandLine's default 2 s.
+        var config = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(3) };
         if (output is not null) config.Output = output;
         if (error is not null) config.Error = error;
         return await root.Parse(args).InvokeAsync(config);

@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return ConvertCommand.Create();
         yield return EvalCommand.Create();
         yield return DatasetCommand.Create();
+        yield return TrainCommand.Create();
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
     }
