@@ -74,3 +74,31 @@ public class EvalAndModelCommandTests
         Assert.Contains("no-such-net: neither an architecture name", run.Error);
     }
 }
+
+public class ModelExportTests
+{
+    [Fact]
+    public async Task Export_Fp16_HalvesTheFile_KeepsTheCard_AndLoadsBackClose()
+    {
+        string dir = CliHarness.TempFolder();
+        string source = Path.Combine(dir, "net.safetensors");
+        string dest = Path.Combine(dir, "shipped.safetensors");
+        using (var network = HdrUp.Models.ArchRegistry.Create("kpnet-single-kib", 16))
+            HdrUp.Models.Checkpoints.ModelStore.Save(network, "kpnet-single-kib", source,
+                new HdrUp.Models.ModelCard { Architecture = "kpnet-single-kib", Width = 16, Iterations = 7 });
+
+        var run = await CliHarness.Run("model", "export", source, dest, "--fp16", "--qp", "37", "--notes", "test split: 30 dB");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        // fp16 stores 2 bytes per value instead of 4; the JSON header is the same size for both.
+        Assert.InRange(new FileInfo(dest).Length, 0.45 * new FileInfo(source).Length, 0.6 * new FileInfo(source).Length);
+        var card = HdrUp.Models.ModelCard.Load(HdrUp.Models.ModelCard.PathFor(dest));
+        Assert.Equal(37, card.Qp);
+        Assert.Equal(7, card.Iterations);
+        Assert.Contains("test split: 30 dB", card.Notes);
+
+        var again = await CliHarness.Run("model", "export", source, dest);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already exists", again.Error);
+    }
+}

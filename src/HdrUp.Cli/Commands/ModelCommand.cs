@@ -30,7 +30,46 @@ internal static class ModelCommand
         CliRuntime.SetGuardedAction(info, (parse, runtime, _) =>
             Task.FromResult(Info(runtime, parse.GetValue(target)!, parse.GetValue(width), parse.GetValue(architecture))));
         model.Subcommands.Add(info);
+        model.Subcommands.Add(CreateExport());
         return model;
+    }
+
+    private static Command CreateExport()
+    {
+        var source = new Argument<string>("SOURCE") { Description = "Weights to export (.safetensors with its model card, or .pth with --arch)." };
+        var destination = new Argument<string>("DEST") { Description = "Target .safetensors file; its model card is written beside it." };
+        var architecture = new Option<string?>("--arch") { Description = "Architecture of a SOURCE without a model card." };
+        var half = new Option<bool>("--fp16") { Description = "Store the weights as 16-bit floats (half the size; loaded back as 32-bit)." };
+        var qp = new Option<int?>("--qp") { Description = "Record the HEVC QP the model was trained for in its card." };
+        var notes = new Option<string?>("--notes") { Description = "Append this text to the card's notes (e.g. measured test-split quality)." };
+        var force = new Option<bool>("--force") { Description = "Overwrite DEST." };
+        var export = new Command("export", "Copy weights to a shippable safetensors file with its model card (optionally fp16).");
+        export.Arguments.Add(source);
+        export.Arguments.Add(destination);
+        foreach (var option in new Option[] { architecture, half, qp, notes, force })
+            export.Options.Add(option);
+        CliRuntime.SetGuardedAction(export, (parse, runtime, _) =>
+        {
+            string dest = parse.GetValue(destination)!;
+            if (File.Exists(dest) && !parse.GetValue(force))
+                throw new IOException($"{Path.GetFileName(dest)}: already exists; pass --force to overwrite it");
+            var (network, card) = ModelStore.Load(parse.GetValue(source)!, parse.GetValue(architecture));
+            using (network)
+            {
+                string arch = card?.Architecture ?? parse.GetValue(architecture)!;
+                string? extra = parse.GetValue(notes);
+                var exported = (card ?? new ModelCard { Architecture = arch, Width = network.Width }) with
+                {
+                    Qp = parse.GetValue(qp) ?? card?.Qp,
+                    Notes = extra is null ? card?.Notes : $"{card?.Notes} {extra}".Trim(),
+                    CreatedUtc = card?.CreatedUtc ?? DateTimeOffset.UtcNow,
+                };
+                ModelStore.Save(network, arch, dest, exported, parse.GetValue(half));
+            }
+            runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
+            return Task.FromResult(CliRuntime.ExitOk);
+        });
+        return export;
     }
 
     private static int List(CliRuntime runtime)
