@@ -52,13 +52,7 @@ internal static class BenchCommand
             SpeedReport report = SpeedBench.Run(modelNames, sizeNames, repeatCount, Math.Max(1, parse.GetValue(threads)),
                 line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
             var (json, markdown) = SpeedBench.Render(report);
-            string folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            string stem = Path.Combine(folder, "speed-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture));
-            WriteAtomically(stem + ".json", json);
-            WriteAtomically(stem + ".md", markdown);
-            runtime.Console.WriteLine(markdown);
-            runtime.Console.MarkupLine($"report: {Markup.Escape(stem)}.md and .json");
+            WriteReport(runtime, parse.GetValue(output)!, "speed", markdown, ("json", json));
             return Task.FromResult(CliRuntime.ExitOk);
         });
         bench.Subcommands.Add(speed);
@@ -108,13 +102,7 @@ internal static class BenchCommand
                              "means over frames of PSNR/MSE on PQ code values (peak 1), SSIM (official protocol: 7×7 box, data range 2) and ΔE_ITP, " +
                              "outputs clamped and quantised to 16 bits as the official test script does.";
             var (markdown, csv) = QualityBench.Render(rows, caption);
-            string folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            string stem = Path.Combine(folder, "quality-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture));
-            WriteAtomically(stem + ".md", markdown);
-            WriteAtomically(stem + ".csv", csv);
-            runtime.Console.WriteLine(markdown);
-            runtime.Console.MarkupLine($"report: {Markup.Escape(stem)}.md and .csv");
+            WriteReport(runtime, parse.GetValue(output)!, "quality", markdown, ("csv", csv));
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return quality;
@@ -140,10 +128,14 @@ internal static class BenchCommand
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static void WriteAtomically(string path, string text)
+    /// <summary>Writes NAME-yyyyMMdd-HHmm.md and its data twin into the reports folder, prints the Markdown.</summary>
+    private static void WriteReport(CliRuntime runtime, string folder, string name, string markdown, (string Extension, string Text) data)
     {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
+        Directory.CreateDirectory(folder);
+        string stem = Path.Combine(folder, $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}");
+        AtomicFile.WriteAllText(stem + ".md", markdown);
+        AtomicFile.WriteAllText($"{stem}.{data.Extension}", data.Text);
+        runtime.Console.WriteLine(markdown);
+        runtime.Console.MarkupLine($"report: {Markup.Escape(stem)}.md and .{data.Extension}");
     }
 }

@@ -86,8 +86,8 @@ internal static class EvalCommand
 
         var summary = MetricsSummary.From(rows.Select(r => r.Metrics).ToList());
         Print(runtime, rows, summary, options);
-        if (jsonPath is not null) WriteAtomically(jsonPath, Json(rows, summary, options, predPath, gtPath));
-        if (csvPath is not null) WriteAtomically(csvPath, Csv(rows));
+        if (jsonPath is not null) AtomicFile.WriteAllText(jsonPath, Json(rows, summary, options, predPath, gtPath));
+        if (csvPath is not null) AtomicFile.WriteAllText(csvPath, Csv(rows));
         return CliRuntime.ExitOk;
     }
 
@@ -147,12 +147,5 @@ internal static class EvalCommand
             sb.Append(inv, $"{row.Name},{m.Psnr:R},{m.Mse:R},{m.Ssim:R},{m.DeltaEItp?.ToString("R", inv)},{m.Pu21Psnr?.ToString("R", inv)}\n");
         }
         return sb.ToString();
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
     }
 }
