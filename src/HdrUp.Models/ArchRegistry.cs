@@ -4,7 +4,7 @@ namespace HdrUp.Models;
 /// <param name="Name">Registry name, e.g. <c>kpnet</c>.</param>
 /// <param name="Description">One line for <c>hdrup model list</c>.</param>
 /// <param name="Factory">Builds the network for a feature width nf.</param>
-/// <param name="KPNetOptions">The KPNet options at nf = 64 for KPNet-family entries, otherwise null.</param>
+/// <param name="KPNetOptions">The KPNet options (at nf = 64, or at the entry's fixed width) for KPNet-family entries, otherwise null.</param>
 public sealed record ArchEntry(string Name, string Description, Func<int, HdrNetwork> Factory, KPNetOptions? KPNetOptions = null);
 
 /// <summary>
@@ -34,6 +34,17 @@ public static class ArchRegistry
         Ablation("kpnet-b23", "KPNet ablation: half + quarter branches, IFM reduced to one pair", new(Branches: KPNetBranches.Half | KPNetBranches.Quarter)),
         Ablation("kpnet-sum-fusion", "KPNet ablation: three branches fused by plain sum instead of the IFM", new(Fusion: FusionMode.Sum)),
         Ablation("kpnet-lean", "KPNet as published minus the two never-executed modules (1,367,835 params)", new()),
+        // Narrow KPNet for the fast quality level: the published network (kpnet) at a fixed width, CA bottleneck max(8, nf/32).
+        NarrowKPNet(16, 98_603),
+        NarrowKPNet(24, 220_275),
+        NarrowKPNet(32, 390_203),
+        // Learned baselines of the KPNet paper, Tab. 1.
+        new("csrnet", "CSRNet (ECCV 2020; HDRTVNet's AGCM): 1×1 base net modulated by a global condition net (GFM); 36,489 params",
+            nf => new CSRNet(baseNf: nf)),
+        new("dncnn", "DnCNN (TIP 2017): 17 layers, 3×3, BN, residual output = input + net(input); 558,403 params",
+            nf => new DnCNN(nf)),
+        new("dncnn-kunet", "Cascade DnCNN → KUNet (paper Tab. 1), keys dncnn.* / kunet.*, joint or from two checkpoints; 1,695,046 params",
+            nf => new DnCNNKUNet(nf)),
     ];
 
     private static readonly Dictionary<string, ArchEntry> ByName =
@@ -62,6 +73,20 @@ public static class ArchRegistry
     {
         if (nf < 8) throw new ArgumentOutOfRangeException(nameof(nf), nf, "Feature width nf must be at least 8.");
         return Get(name).Factory(nf);
+    }
+
+    // kpnet-nf{width}: exactly `kpnet` built with nf = width (never-executed modules included, so weights trained as
+    // "kpnet" at that width load strictly). The width is part of the name: the default width (64, what `model list`
+    // and the bench pass) or the entry's own width both build it; any other width is refused rather than ignored.
+    private static ArchEntry NarrowKPNet(int width, long parameters)
+    {
+        var options = KPNetOptions.Published with { Nf = width };
+        return new ArchEntry($"kpnet-nf{width}",
+            $"KPNet as published at nf={width} (fast level), CA bottleneck {Math.Max(8, width / 32)}; {parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} params",
+            nf => nf == width || nf == DefaultWidth
+                ? new KPNet(options)
+                : throw new ArgumentOutOfRangeException(nameof(nf), nf, $"kpnet-nf{width} has the fixed width {width}; use 'kpnet' with nf = {nf}."),
+            options);
     }
 
     // Ablations are trained from scratch, so they do not carry the two never-executed modules.
