@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return ConvertCommand.Create();
+        yield return ConcatCommand.Create();
         yield return EvalCommand.Create();
         yield return DatasetCommand.Create();
         yield return TrainCommand.Create();

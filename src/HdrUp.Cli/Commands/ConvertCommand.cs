@@ -44,12 +44,17 @@ internal static class ConvertCommand
             DefaultValueFactory = _ => 0,
         };
         var maxFrames = new Option<int?>("--max-frames") { Description = "Convert only the first N frames (a preview)." };
+        var segment = new Option<string?>("--segment")
+        {
+            Description = "K/N: convert only the K-th of N keyframe-aligned segments into a lossless part (-o part.mkv), to spread a video over " +
+                "N machines; 'hdrup concat' joins the parts into the file one run would write (docs/scale-out.md).",
+        };
 
         var command = new Command("convert",
             "Convert an SDR clip to HDR10: HEVC Main10 (x265), BT.2020 primaries, SMPTE ST 2084 (PQ), limited range, mastering " +
             "display and MaxCLL/MaxFALL metadata; audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, model, arch, qp, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames })
+        foreach (var option in new Option[] { output, method, model, arch, qp, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -57,18 +62,22 @@ internal static class ConvertCommand
             string source = parse.GetValue(input)!;
             string? destination = parse.GetValue(output);
             string? frames = parse.GetValue(framesOut);
-            if (destination is null && frames is null)
+            SegmentSpec? part = parse.GetValue(segment) is string spec ? SegmentSpec.Parse(spec) : null;
+            if (destination is null && frames is null && part is SegmentSpec p)
+                destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!,
+                    $"{Path.GetFileNameWithoutExtension(source)}-part{p.Index:D3}of{p.Count:D3}.mkv");
+            else if (destination is null && frames is null)
                 destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
             var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
                 parse.GetValue(qp)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
-                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames));
+                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part);
             return Task.FromResult(Run(runtime, settings, ct));
         });
         return command;
     }
 
     private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
-        string Qp, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames);
+        string Qp, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment);
 
     private static int Run(CliRuntime runtime, Settings s, CancellationToken cancellationToken)
     {
@@ -92,6 +101,7 @@ internal static class ConvertCommand
             Crf = s.Crf,
             Preset = s.Preset,
             MaxFrames = s.MaxFrames,
+            Segment = s.Segment,
         };
         ConvertResult? result = null;
         runtime.Console.Progress()
@@ -101,10 +111,10 @@ internal static class ConvertCommand
             .Start(context =>
             {
                 var network = context.AddTask($"{mapper.Name}", maxValue: Math.Max(1, info.FrameCount));
-                var encode = context.AddTask("encode", autoStart: false, maxValue: 1);
+                var encode = context.AddTask(s.Segment is null ? "encode" : "part (FFV1)", autoStart: false, maxValue: 1);
                 var progress = new SynchronousProgress<ConvertProgress>(p =>
                 {
-                    var task = p.Stage == "encode" ? encode : network;
+                    var task = p.Stage is "encode" or "part" ? encode : network;
                     if (!task.IsStarted) task.StartTask();
                     task.MaxValue = Math.Max(1, p.Total);
                     task.Value = p.Done;
@@ -121,7 +131,7 @@ internal static class ConvertCommand
         summary.AddRow("time", $"{r.Elapsed:hh\\:mm\\:ss} ({(r.Frames / Math.Max(1e-9, r.Elapsed.TotalSeconds)).ToString("0.00", CultureInfo.InvariantCulture)} frames/s)");
         summary.AddRow("light level", Markup.Escape(r.LightLevel.ToString()));
         summary.AddRow("mapping", Markup.Escape(choice));
-        if (r.Output is not null) summary.AddRow("HDR10 file", Markup.Escape(r.Output));
+        if (r.Output is not null) summary.AddRow(s.Segment is null ? "HDR10 file" : $"part {s.Segment}", Markup.Escape(r.Output));
         if (r.FramesOut is not null) summary.AddRow("PQ PNG frames", Markup.Escape(r.FramesOut));
         runtime.Console.Write(summary);
         return CliRuntime.ExitOk;

@@ -34,9 +34,15 @@ public sealed record ConvertRequest
     public string Preset { get; init; } = "medium";
     public MasteringDisplay MasteringDisplay { get; init; } = MasteringDisplay.P3D65_1000;
     public int? MaxFrames { get; init; }
+
+    /// <summary>
+    /// Convert only this segment (<see cref="SegmentPlan"/>) and write it as a part
+    /// (<see cref="PartFile"/>) to <see cref="Output"/>, for <see cref="ConcatJob"/> to join. Null: the whole input.
+    /// </summary>
+    public SegmentSpec? Segment { get; init; }
 }
 
-/// <summary>Progress of a conversion: the stage ("network", "encode") and frames done out of the total known.</summary>
+/// <summary>Progress of a conversion: the stage ("network", "encode", "part") and frames done out of the total known.</summary>
 public sealed record ConvertProgress(string Stage, int Done, int Total, int Resumed);
 
 /// <summary>What a finished conversion produced.</summary>
@@ -55,6 +61,10 @@ public sealed record ConvertResult(
 /// The cache lives beside the output in <c>.NAME.hdrup-work/</c> and is removed on success.</para>
 /// <para>Decoding, mapping and PNG writing run as a pipeline of three threads with small bounded
 /// queues, so the network does not wait on I/O and memory stays bounded.</para>
+/// <para>With <see cref="ConvertRequest.Segment"/> the same pipeline maps one keyframe-aligned segment
+/// and writes a lossless part instead of encoding; <see cref="ConcatJob"/> then feeds the parts'
+/// frames to the same encode step (<see cref="EncodeHdr10"/>), so N parts joined give the file one run
+/// gives (docs/scale-out.md).</para>
 /// </summary>
 public static class ConvertJob
 {
@@ -67,16 +77,16 @@ public static class ConvertJob
         var warn = warning ?? (_ => { });
         if (request.Output is null && request.FramesOut is null)
             throw new ArgumentException("Nothing to write: give an output file, a frames folder, or both.");
+        if (request.Segment is not null)
+            return RunSegment(request, clock, warn, progress, cancellationToken);
 
         MediaProbe.CheckInputFile(request.Input);
         string? output = request.Output is null ? null : Path.GetFullPath(request.Output);
         string? framesOut = request.FramesOut is null ? null : Path.GetFullPath(request.FramesOut);
         CheckDestinations(output, framesOut, request.Force);
 
-        var info = MediaProbe.Probe(request.Input, cancellationToken: cancellationToken);
+        var info = ProbeSdr(request, cancellationToken);
         string inputName = MediaProbe.DisplayName(request.Input);
-        if (info.IsHdr && !request.AllowHdrInput)
-            throw new InvalidDataException($"{inputName}: already HDR (transfer {info.ColorTransfer}); pass --allow-hdr-input to convert its code values anyway");
 
         string work = WorkFolder(output ?? Path.Combine(framesOut!, "frames"));
         PrepareWorkFolder(work, request, warn);
@@ -84,18 +94,100 @@ public static class ConvertJob
         using var reader = SdrVideoReader.Open(request.Input, new SdrReaderOptions { Warning = warn, MaxFrames = request.MaxFrames }, cancellationToken);
         int expected = request.MaxFrames is int max ? (int)Math.Min(max, info.FrameCount) : (int)info.FrameCount;
         var light = new ContentLightLevelAccumulator();
-        (int frames, int resumed) = MapAll(reader, request.Mapper, work, expected, light, progress, cancellationToken);
+        (int frames, int resumed) = MapAll((bytes, token) => reader.ReadFrame(bytes, out _, token), reader.Width, reader.Height,
+            request.Mapper, work, expected, light, progress, cancellationToken);
         if (frames == 0)
             throw new InvalidDataException($"{inputName}: no frames decoded");
 
         if (output is not null)
-            Encode(output, work, frames, reader, light.Result, request, warn, progress, cancellationToken);
+        {
+            var target = new Hdr10Target(output, reader.Width, reader.Height, reader.FrameRate, light.Result,
+                reader.Info.IsImage ? null : request.Input,
+                request.MaxFrames is null ? null : frames / reader.FrameRate.Value,
+                request.Crf, request.Preset, request.MasteringDisplay, request.Force);
+            EncodeHdr10(target, frames, CachedFrames(work, frames), warn, progress, cancellationToken);
+        }
         if (framesOut is not null)
             PublishFrames(work, framesOut, frames);
 
         Directory.Delete(work, recursive: true);
         return new ConvertResult(output, framesOut, frames, resumed, reader.Width, reader.Height,
             reader.FrameRate, light.Result, clock.Elapsed);
+    }
+
+    private static MediaInfo ProbeSdr(ConvertRequest request, CancellationToken cancellationToken)
+    {
+        var info = MediaProbe.Probe(request.Input, cancellationToken: cancellationToken);
+        if (info.IsHdr && !request.AllowHdrInput)
+            throw new InvalidDataException($"{MediaProbe.DisplayName(request.Input)}: already HDR (transfer {info.ColorTransfer}); pass --allow-hdr-input to convert its code values anyway");
+        return info;
+    }
+
+    /// <summary>
+    /// One segment → one part: the whole-file pipeline (same decode, mapping, quantisation, cache and
+    /// resume) over the segment's frames, ending in a lossless part instead of the x265 encode.
+    /// A part already written by the same job (same source, mapping and segment) is kept as it is,
+    /// so a retried task that had in fact finished costs nothing; --force redoes it.
+    /// </summary>
+    private static ConvertResult RunSegment(ConvertRequest request, Stopwatch clock, Action<string> warn,
+        IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
+    {
+        SegmentSpec segment = request.Segment!.Value;
+        if (request.Output is null)
+            throw new ArgumentException("--segment writes a part: give its file with -o (.mkv)");
+        if (request.FramesOut is not null || request.MaxFrames is not null)
+            throw new ArgumentException("--segment cannot be combined with --frames-out or --max-frames");
+        string output = Path.GetFullPath(request.Output);
+        string outputName = MediaProbe.DisplayName(output);
+        if (!output.EndsWith(".mkv", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{outputName}: a part is a Matroska file; name it .mkv");
+
+        MediaProbe.CheckInputFile(request.Input);
+        var info = ProbeSdr(request, cancellationToken);
+        var plan = SegmentPlan.Create(request.Input, info, segment.Count, cancellationToken);
+        (int start, int end) = plan.Segment(segment.Index);
+
+        if (File.Exists(output) && !request.Force)
+        {
+            PartInfo? existing = null;
+            try { existing = PartFile.Read(output, cancellationToken); }
+            catch (InvalidDataException) { }
+            if (existing is null || existing.SourceId != plan.SourceId || existing.Signature != request.Signature
+                || existing.Segment != segment.Index || existing.Segments != segment.Count)
+                throw new IOException($"{outputName}: already exists and is not segment {segment} of this job; pass --force to overwrite it");
+            warn($"{outputName}: segment {segment} of this job is already converted; kept (pass --force to redo it)");
+            return new ConvertResult(output, null, existing.Frames, existing.Frames, existing.Width, existing.Height,
+                Rational.Parse(existing.FrameRate), new ContentLightLevelAccumulator(existing.MaxCll, existing.MaxFall, existing.LightFrames).Result,
+                clock.Elapsed);
+        }
+        CheckDestinations(output, null, force: true);
+
+        string work = WorkFolder(output);
+        PrepareWorkFolder(work, request, warn);
+        using var reader = SegmentReader.Open(request.Input, plan, segment.Index, new SdrReaderOptions { Warning = warn }, cancellationToken);
+        var light = new ContentLightLevelAccumulator();
+        (int frames, int resumed) = MapAll(reader.Read, reader.Reader.Width, reader.Reader.Height,
+            request.Mapper, work, end - start, light, progress, cancellationToken);
+        var part = new PartInfo
+        {
+            Source = Path.GetFullPath(request.Input),
+            SourceId = plan.SourceId,
+            Signature = request.Signature,
+            Segment = segment.Index,
+            Segments = segment.Count,
+            FirstFrame = start,
+            EndFrame = end,
+            TotalFrames = plan.FrameCount,
+            Width = reader.Reader.Width,
+            Height = reader.Reader.Height,
+            FrameRate = reader.Reader.FrameRate.ToString(),
+            MaxCll = light.MaxCll,
+            MaxFall = light.MaxFall,
+            LightFrames = light.FrameCount,
+        };
+        PartFile.Write(output, part, CachedFrames(work, frames), progress, cancellationToken);
+        Directory.Delete(work, recursive: true);
+        return new ConvertResult(output, null, frames, resumed, part.Width, part.Height, reader.Reader.FrameRate, light.Result, clock.Elapsed);
     }
 
     /// <summary>The cache folder of a job writing <paramref name="output"/>: hidden, beside it.</summary>
@@ -129,13 +221,13 @@ public static class ConvertJob
         }
     }
 
-    private sealed record JobStamp(string Input, long InputBytes, DateTime InputModifiedUtc, string Signature, int? MaxFrames);
+    private sealed record JobStamp(string Input, long InputBytes, DateTime InputModifiedUtc, string Signature, int? MaxFrames, string? Segment = null);
 
     private static void PrepareWorkFolder(string work, ConvertRequest request, Action<string> warn)
     {
         var input = new FileInfo(request.Input);
         var stamp = new JobStamp(input.Exists ? input.FullName : request.Input, input.Exists ? input.Length : 0,
-            input.Exists ? input.LastWriteTimeUtc : default, request.Signature, request.MaxFrames);
+            input.Exists ? input.LastWriteTimeUtc : default, request.Signature, request.MaxFrames, request.Segment?.ToString());
         string stampPath = Path.Combine(work, "job.json");
         if (Directory.Exists(work))
         {
@@ -155,7 +247,9 @@ public static class ConvertJob
 
     private static string FramePath(string work, int index) => Path.Combine(work, "frames", $"{index:D6}.png");
 
-    private static (int Frames, int Resumed) MapAll(SdrVideoReader reader, IFrameMapper mapper, string work, int expected,
+    /// <summary>Maps every frame <paramref name="read"/> delivers (planar 8-bit R, G, B; false at the end) into the cache.</summary>
+    private static (int Frames, int Resumed) MapAll(Func<byte[], CancellationToken, bool> read, int width, int height,
+        IFrameMapper mapper, string work, int expected,
         ContentLightLevelAccumulator light, IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -171,13 +265,13 @@ public static class ConvertJob
             try
             {
                 int index = 0;
-                var bytes = new byte[3 * reader.Width * reader.Height];
-                while (reader.ReadFrame(bytes, out _, token))
+                var bytes = new byte[3 * width * height];
+                while (read(bytes, token))
                 {
                     RgbPlanarFrame? sdr = null;
                     if (!File.Exists(FramePath(work, index)))
                     {
-                        sdr = new RgbPlanarFrame(reader.Width, reader.Height);
+                        sdr = new RgbPlanarFrame(width, height);
                         for (int i = 0; i < bytes.Length; i++) sdr.Data[i] = bytes[i] / 255f;
                     }
                     decoded.Add((index++, sdr), token);
@@ -248,29 +342,47 @@ public static class ConvertJob
             data[i] = Png16.Quantize(data[i]) / 65535f;
     }
 
-    private static void Encode(string output, string work, int frames, SdrVideoReader reader, ContentLightLevel light,
-        ConvertRequest request, Action<string> warn, IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Everything the HDR10 encode depends on besides the frames.</summary>
+    internal sealed record Hdr10Target(string Output, int Width, int Height, Rational FrameRate, ContentLightLevel LightLevel,
+        string? StreamSource, double? Duration, int Crf, string Preset, MasteringDisplay MasteringDisplay, bool Overwrite);
+
+    /// <summary>
+    /// The HDR10 encode step, the one piece of code behind both <c>convert</c> and <c>concat</c>:
+    /// given the same target and the same frames, both write the same bytes.
+    /// </summary>
+    internal static void EncodeHdr10(Hdr10Target target, int frames, IEnumerable<RgbPlanarFrame> source, Action<string> warn,
+        IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
     {
         var options = new Hdr10EncoderOptions
         {
-            FrameRate = reader.FrameRate,
-            LightLevel = light,
-            MasteringDisplay = request.MasteringDisplay,
-            Crf = request.Crf,
-            Preset = request.Preset,
-            StreamSource = reader.Info.IsImage ? null : request.Input,
-            Duration = request.MaxFrames is null ? null : frames / reader.FrameRate.Value,
-            Overwrite = request.Force,
+            FrameRate = target.FrameRate,
+            LightLevel = target.LightLevel,
+            MasteringDisplay = target.MasteringDisplay,
+            Crf = target.Crf,
+            Preset = target.Preset,
+            StreamSource = target.StreamSource,
+            Duration = target.Duration,
+            Overwrite = target.Overwrite,
             Warning = warn,
         };
-        using var encoder = Hdr10Encoder.Create(output, reader.Width, reader.Height, options);
-        for (int i = 0; i < frames; i++)
+        using var encoder = Hdr10Encoder.Create(target.Output, target.Width, target.Height, options);
+        int done = 0;
+        foreach (RgbPlanarFrame frame in source)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            encoder.WriteFrame(Png16.Read(FramePath(work, i)), cancellationToken);
-            progress?.Report(new ConvertProgress("encode", i + 1, frames, 0));
+            encoder.WriteFrame(frame, cancellationToken);
+            done++;
+            progress?.Report(new ConvertProgress("encode", done, frames, 0));
         }
+        if (done != frames)
+            throw new InvalidDataException($"{MediaProbe.DisplayName(target.Output)}: {done} frames to encode, {frames} expected");
         encoder.Complete(cancellationToken);
+    }
+
+    private static IEnumerable<RgbPlanarFrame> CachedFrames(string work, int frames)
+    {
+        for (int i = 0; i < frames; i++)
+            yield return Png16.Read(FramePath(work, i));
     }
 
     private static void PublishFrames(string work, string framesOut, int frames)
