@@ -34,6 +34,25 @@ public static class ArchRegistry
         Ablation("kpnet-b23", "KPNet ablation: half + quarter branches, IFM reduced to one pair", new(Branches: KPNetBranches.Half | KPNetBranches.Quarter)),
         Ablation("kpnet-sum-fusion", "KPNet ablation: three branches fused by plain sum instead of the IFM", new(Fusion: FusionMode.Sum)),
         Ablation("kpnet-lean", "KPNet as published minus the two never-executed modules (1,367,835 params)", new()),
+        // Paper Tab. 2 rows 6, 7 and the R + Y counterpart: the KIB ablations "without IFM" (fused by the plain sum of
+        // kpnet-sum-fusion, which is row 1, so rows 6/7 vs 1 compare like for like; the paper does not say what
+        // replaces the IFM, the sum of the aligned features is the least the release's geometry needs).
+        Ablation("kpnet-r-only-no-ifm", "KPNet ablation, paper Tab. 2 row 6: KIB = R only, branches summed without IFM; 1,078,595 params",
+            new(Kib: KibMode.ROnly, Fusion: FusionMode.Sum)),
+        Ablation("kpnet-no-y-no-ifm", "KPNet ablation, paper Tab. 2 row 7: KIB = R ⊙ X, branches summed without IFM; 1,086,915 params",
+            new(Kib: KibMode.WithoutY, Fusion: FusionMode.Sum)),
+        Ablation("kpnet-no-x-no-ifm", "KPNet ablation (no paper row; R + Y twin of row 7): KIB = R + Y, summed without IFM; 1,086,915 params",
+            new(Kib: KibMode.WithoutX, Fusion: FusionMode.Sum)),
+        Ablation("kpnet-r-only", "KPNet ablation (no paper row; IFM twin of row 6): KIB = R only, with the IFM; 1,351,195 params",
+            new(Kib: KibMode.ROnly)),
+        // Paper Tab. 2 rows 10 and 11: the two alternative fusions (Blocks/FusionVariants.cs).
+        Ablation("kpnet-ifm-d", "KPNet ablation, paper Tab. 2 row 10 (IFM_D): fixed weights 0.3·H + 0.4·H/2 + 0.3·H/4, then refine; 1,136,323 params",
+            new(Fusion: FusionMode.Weighted)),
+        Ablation("kpnet-ifm-n", "KPNet ablation, paper Tab. 2 row 11 (IFM_N): per-branch 1×1 + RB + shared CA, summed, no pairs; 1,372,059 params",
+            new(Fusion: FusionMode.Unpaired)),
+        // Paper Tab. 4 "✓": feature normalisation in the KIB (BatchNorm after R's convolutions, Blocks/ReconTrunk.cs).
+        Ablation("kpnet-norm", "KPNet ablation, paper Tab. 4 (normalisation ✓): BatchNorm after each conv of R but the upsampler; 1,368,859 params",
+            new(Normalize: true)),
         // Narrow KPNet for the fast quality level: the published network (kpnet) at a fixed width, CA bottleneck max(8, nf/32).
         NarrowKPNet(16, 98_603),
         NarrowKPNet(24, 220_275),

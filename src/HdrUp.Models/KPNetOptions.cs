@@ -12,6 +12,8 @@ public enum KibMode
     WithoutX,
     /// <summary>Without Y: KIB(x) = R(x) ⊙ X(x); no <c>belta</c> module.</summary>
     WithoutY,
+    /// <summary>R only (paper Tab. 2 row 6): KIB(x) = R(x); neither <c>alpha</c> nor <c>belta</c>.</summary>
+    ROnly,
 }
 
 /// <summary>Which resolution branches exist (paper Tab. 5): B1 = full, B2 = half, B3 = quarter resolution.</summary>
@@ -31,8 +33,18 @@ public enum FusionMode
 {
     /// <summary>Published Information Fusion Module (<c>brain</c>).</summary>
     Ifm,
-    /// <summary>Plain element-wise sum of the aligned features; no <c>brain</c> module.</summary>
+    /// <summary>Plain element-wise sum of the aligned features; no <c>brain</c> module ("without IFM", Tab. 2 rows 1, 6, 7).</summary>
     Sum,
+    /// <summary>
+    /// IFM_D (Tab. 2 row 10, paper Eq. 15): fixed weighted sum α₁F¹ + α₂F² + α₃F³ with the paper's best
+    /// α = (0.3, 0.4, 0.3), then the refinement convolutions the paper places in its tail (<c>brain.refine</c>).
+    /// </summary>
+    Weighted,
+    /// <summary>
+    /// IFM_N (Tab. 2 row 11): F_fuse = T₁[F¹] + T₂[F²] + T₃[F³], each branch through its own 1×1, its own residual
+    /// block and the shared coordinate attention (no pairs), then ReLU and <c>brain.refine</c> as in the IFM.
+    /// </summary>
+    Unpaired,
 }
 
 /// <summary>
@@ -46,12 +58,15 @@ public enum FusionMode
 /// <param name="Fusion">Fusion of the aligned branches (default <see cref="FusionMode.Ifm"/>).</param>
 /// <param name="IncludeUnusedModules">Create the never-executed <c>down_fea1</c> and <c>up_conv1</c>
 /// (default true, needed for strict loading of official checkpoints and the official 1,552,475 count).</param>
+/// <param name="Normalize">Feature normalisation in the KIB (paper Tab. 4, "✓" rows; default false as published):
+/// a BatchNorm2d after every convolution of R except its upsampler (see <see cref="Blocks.ReconTrunk"/>).</param>
 public sealed record KPNetOptions(
     int Nf = 64,
     KibMode Kib = KibMode.Full,
     KPNetBranches Branches = KPNetBranches.All,
     FusionMode Fusion = FusionMode.Ifm,
-    bool IncludeUnusedModules = true)
+    bool IncludeUnusedModules = true,
+    bool Normalize = false)
 {
     /// <summary>The published KPNet.</summary>
     public static KPNetOptions Published { get; } = new();

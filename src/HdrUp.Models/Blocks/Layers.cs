@@ -26,6 +26,9 @@ public static class Layers
     public static nn.Module<Tensor, Tensor> Modulator(long nf)
         => nn.Sequential(("0", Conv(nf, nf, 1)), ("1", Conv(nf, nf, 1)));
 
+    /// <summary>BatchNorm2d(nf), eps 1e-5, momentum 0.1, affine, running statistics (PyTorch defaults; the Tab. 4 ablation).</summary>
+    public static nn.Module<Tensor, Tensor> Norm(long nf) => nn.BatchNorm2d(nf, eps: 1e-5, momentum: 0.1);
+
     /// <summary>Applies <paramref name="f"/> to <paramref name="x"/> and disposes <paramref name="x"/>
     /// (frees native memory early; autograd keeps what it saved). Never pass a forward's own input.</summary>
     internal static Tensor Consume(this Tensor x, Func<Tensor, Tensor> f)
