@@ -100,7 +100,11 @@ public sealed record TrainOptions
         Require(Train.Optimizer.Betas is { Length: 2 }, "train.optimizer.betas", "must have two values");
         Require(Train.Scheduler.Type.Equals("MultiStepLR", StringComparison.OrdinalIgnoreCase), "train.scheduler.type", $"'{Train.Scheduler.Type}' is not supported (MultiStepLR only)");
         Require(Train.Scheduler.Milestones.Zip(Train.Scheduler.Milestones.Skip(1)).All(p => p.First < p.Second), "train.scheduler.milestones", "must be strictly increasing");
-        Require(Train.Loss.Type.Equals("L1", StringComparison.OrdinalIgnoreCase), "train.loss.type", $"'{Train.Loss.Type}' is not supported (L1 only)");
+        Require(TrainingLoss.Known.Contains(Train.Loss.Type, StringComparer.OrdinalIgnoreCase), "train.loss.type",
+            $"'{Train.Loss.Type}' is not supported ({string.Join(", ", TrainingLoss.Known)})");
+        Require(Train.Loss.Gamma >= 0 && double.IsFinite(Train.Loss.Gamma), "train.loss.gamma", "must be a finite value ≥ 0");
+        Require(!Train.Loss.IsLkib || (Models.ArchRegistry.Contains(Network.Type) && Models.ArchRegistry.Get(Network.Type).KPNetOptions is not null),
+            "train.loss.type", $"LKIB needs a KPNet-family network (per-branch KIB features), not '{Network.Type}'");
         Require(Val.ValFreq >= 0, "val.val_freq", "must be ≥ 0 (0 = never)");
         Require(Datasets.Val.MaxImages >= 0, "datasets.val.max_images", "must be ≥ 0 (0 = all)");
         Require(Logger.SaveCheckpointFreq >= 0, "logger.save_checkpoint_freq", "must be ≥ 0 (0 = only at the end)");
@@ -186,11 +190,21 @@ public sealed record MultiStepOptions
     public double Gamma { get; init; } = 0.5;
 }
 
-/// <summary>Pixel loss on the raw (unclamped) output.</summary>
+/// <summary>Pixel loss on the raw (unclamped) output (paper Tab. 2 rows 2–4; see <see cref="TrainingLoss"/>).</summary>
 public sealed record LossOptions
 {
+    /// <summary><c>L1</c> (official), <c>L2</c> (mean squared error) or <c>LKIB</c> (L1 + γ·Σ_i L1(head_i(K_i), GT)).</summary>
     public string Type { get; init; } = "L1";
     public double LossWeight { get; init; } = 1.0;
+    /// <summary>
+    /// γ of L_KIB (ignored otherwise). Default 0.1: each head is a single conv on a 64-channel feature that never had
+    /// to be an image, so its L1 starts several times larger than the main L1 and, summed over three heads, would
+    /// dominate the gradient; the paper notes γ "needs to set small to avoid over-penalty".
+    /// </summary>
+    public double Gamma { get; init; } = 0.1;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsLkib => Type.Equals("LKIB", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Validation: eval mode, batch 1, PSNR (peak 1, negatives set to 0) and ΔE_ITP.</summary>

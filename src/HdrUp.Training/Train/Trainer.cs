@@ -25,7 +25,7 @@ public sealed record TrainResult(long Iteration, double WallSeconds, double? Val
 
 /// <summary>
 /// The official KPNet training loop (kpnet-architecture.md §11) on libtorch CPU: train mode throughout, L1 on the raw
-/// output, Adam, MultiStepLR stepped after every optimiser step, validation in eval mode at batch 1, periodic
+/// output (or the L2 / L_KIB ablations of paper Tab. 2, <see cref="TrainingLoss"/>), Adam, MultiStepLR stepped after every optimiser step, validation in eval mode at batch 1, periodic
 /// atomic training states. Deterministic for a given seed and thread count; a resumed run continues bit for bit.
 /// <para>Output folder (BasicSR layout): <c>options.json</c>, <c>train_log.csv</c>, <c>train_curves.png</c>,
 /// <c>training_states/ITER.state</c> (full state, last <see cref="LoggerOptions.KeepStates"/> kept),
@@ -80,7 +80,12 @@ public sealed class Trainer : IDisposable
         var net = Network = ArchRegistry.Create(o.Network.Type, o.Network.Nf);
         if (o.Path.PretrainNetworkG is { } init) Checkpoint.Load(net, init);
         net.train();
-        using var adam = torch.optim.Adam(net.parameters(), t.Optimizer.Lr, t.Optimizer.Betas[0], t.Optimizer.Betas[1],
+        // L_KIB only: the per-branch HDR heads (trained with the network, saved in the training states, never in the
+        // weights). Built after the network so the network's initialisation is the same for every loss.
+        using var heads = t.Loss.IsLkib ? new Models.Blocks.BranchHeads(o.Network.Nf, ((KPNet)net).Options.Branches) : null;
+        heads?.train();
+        var trainable = heads is null ? net.parameters() : net.parameters().Concat(heads.parameters());
+        using var adam = torch.optim.Adam(trainable, t.Optimizer.Lr, t.Optimizer.Betas[0], t.Optimizer.Betas[1],
             t.Optimizer.Eps, t.Optimizer.WeightDecay);
 
         long iteration = 0;
@@ -89,7 +94,7 @@ public sealed class Trainer : IDisposable
         long? valIteration = null;
         if (resumeFrom is not null)
         {
-            var info = TrainingState.Load(resumeFrom, net, adam);
+            var info = TrainingState.Load(resumeFrom, net, adam, heads);
             CheckCompatible(resumeFrom, info.Options, o);
             iteration = info.Iteration;
             elapsedBefore = info.ElapsedSeconds;
@@ -124,7 +129,7 @@ public sealed class Trainer : IDisposable
                 LastValPsnr = valPsnr, LastValDeltaEItp = valDe, LastValIteration = valIteration,
             };
             lastState = Path.Combine(StatesDir, $"{it}.state");
-            TrainingState.Save(lastState, info, net, adam);
+            TrainingState.Save(lastState, info, net, adam, heads);
             SaveWeights(Path.Combine(ModelsDir, $"net_g_{it}.safetensors"), it, Seconds(), valPsnr, valDe, withCard: false);
             SaveWeights(Path.Combine(ModelsDir, "net_g_latest.safetensors"), it, Seconds(), valPsnr, valDe);
             PruneStates();
@@ -149,8 +154,7 @@ public sealed class Trainer : IDisposable
                     var shape = new long[] { batch.Size, 3, batch.Crop, batch.Crop };
                     var lq = torch.tensor(batch.Lq, shape);
                     var gt = torch.tensor(batch.Gt, shape);
-                    var output = net.call(lq);
-                    var loss = nn.functional.l1_loss(output, gt);
+                    var loss = TrainingLoss.Compute(t.Loss.Type, net, heads, lq, gt, t.Loss.Gamma);
                     if (t.Loss.LossWeight != 1.0) loss = loss * t.Loss.LossWeight;
                     adam.zero_grad();
                     loss.backward();
@@ -274,7 +278,7 @@ public sealed class Trainer : IDisposable
             ValidationDeltaEItp = de,
             CreatedUtc = DateTimeOffset.UtcNow,
             Notes = $"hdrup train, options '{o.Name}': crop {o.Datasets.Train.GtSize}, batch {o.Datasets.Train.BatchSize}, " +
-                    $"L1, Adam lr {o.Train.Optimizer.Lr:G3} β=({o.Train.Optimizer.Betas[0]}, {o.Train.Optimizer.Betas[1]}), " +
+                    $"{LossDescription()}, Adam lr {o.Train.Optimizer.Lr:G3} β=({o.Train.Optimizer.Betas[0]}, {o.Train.Optimizer.Betas[1]}), " +
                     $"MultiStepLR ×{o.Train.Scheduler.Gamma} at [{string.Join(", ", o.Train.Scheduler.Milestones)}], {o.Train.TotalIter} iterations planned, seed {o.ManualSeed}, {o.Threads} threads" +
                     (o.Path.PretrainNetworkG is { } init ? $", initialised from {init}" : "") +
                     ". Validation PSNR: peak 1, output negatives set to 0 (official val).",
@@ -295,6 +299,10 @@ public sealed class Trainer : IDisposable
         }
         if (withCard) AtomicFile.Write(ModelCard.PathFor(full), (string t) => card.Save(t));
     }
+
+    private string LossDescription() => options.Train.Loss.IsLkib
+        ? FormattableString.Invariant($"LKIB (L1 + {options.Train.Loss.Gamma:G3}·Σ L1 of the per-KIB heads)")
+        : options.Train.Loss.Type.ToUpperInvariant();
 
     private string DescribeData()
     {

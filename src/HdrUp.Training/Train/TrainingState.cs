@@ -40,7 +40,9 @@ public static class TrainingState
     private const int Version = 1;
 
     /// <summary>Writes the state to <paramref name="path"/> through a temporary file.</summary>
-    public static void Save(string path, TrainingStateInfo info, nn.Module network, OptimizerHelper optimizer)
+    /// <param name="auxiliary">Extra trained modules written after the network (the L_KIB heads); null for a plain run,
+    /// whose file format is unchanged. Load must be given the same.</param>
+    public static void Save(string path, TrainingStateInfo info, nn.Module network, OptimizerHelper optimizer, nn.Module? auxiliary = null)
     {
         AtomicFile.Write(path, (Stream stream) =>
         {
@@ -55,6 +57,7 @@ public static class TrainingState
                 writer.Write(bytes);
             }
             network.save(writer);
+            auxiliary?.save(writer);
             optimizer.save_state_dict(writer);
             writer.Flush();
         });
@@ -70,7 +73,7 @@ public static class TrainingState
 
     /// <summary>Restores network, optimiser and torch's generator from <paramref name="path"/>; returns the info.</summary>
     /// <exception cref="InvalidDataException">Not a training-state file, or it does not fit the network/optimiser.</exception>
-    public static TrainingStateInfo Load(string path, nn.Module network, OptimizerHelper optimizer)
+    public static TrainingStateInfo Load(string path, nn.Module network, OptimizerHelper optimizer, nn.Module? auxiliary = null)
     {
         using var stream = OpenChecked(path, out var reader);
         using (reader)
@@ -81,6 +84,7 @@ public static class TrainingState
                 int n = reader.ReadInt32();
                 byte[] rngBytes = reader.ReadBytes(n);
                 network.load(reader, strict: true);
+                auxiliary?.load(reader, strict: true);
                 optimizer.load_state_dict(reader);
                 using var rng = torch.tensor(rngBytes, dtype: ScalarType.Byte);
                 torch.random.set_rng_state(rng);

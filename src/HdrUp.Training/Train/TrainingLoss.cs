@@ -1,0 +1,61 @@
+using HdrUp.Models;
+using HdrUp.Models.Blocks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HdrUp.Training.Train;
+
+/// <summary>
+/// The three training losses of paper Tab. 2 (rows 2, 3, 4), all on the raw (unclamped) output, means over every
+/// element: L1 (official), L2 = MSE, and L_KIB = L1(Î, I) + γ·Σ_i L1(K̂_i, I), K̂_i = head_i(K_i) the HDR image a
+/// small head reconstructs from the i-th KIB's features (§5.3.1; heads: <see cref="BranchHeads"/>).
+/// </summary>
+public static class TrainingLoss
+{
+    /// <summary>Accepted values of <c>train.loss.type</c>.</summary>
+    public static IReadOnlyList<string> Known { get; } = ["L1", "L2", "LKIB"];
+
+    /// <summary>Mean squared error (L2 row of Tab. 2).</summary>
+    public static Tensor L2(Tensor output, Tensor gt) => nn.functional.mse_loss(output, gt);
+
+    /// <summary>L_KIB from the output and the per-branch head images (null entries skipped).</summary>
+    public static Tensor Lkib(Tensor output, IReadOnlyList<Tensor?> headImages, Tensor gt, double gamma)
+    {
+        using var scope = NewDisposeScope();
+        var loss = nn.functional.l1_loss(output, gt);
+        foreach (var k in headImages)
+            if (k is not null) loss = loss + gamma * nn.functional.l1_loss(k, gt);
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The loss of one batch for <paramref name="type"/>; <paramref name="heads"/> must be given for LKIB (and the
+    /// network must be a <see cref="KPNet"/>), and is ignored otherwise.
+    /// </summary>
+    public static Tensor Compute(string type, HdrNetwork net, BranchHeads? heads, Tensor lq, Tensor gt, double gamma)
+    {
+        switch (type.ToUpperInvariant())
+        {
+            case "L1":
+            {
+                using var output = net.call(lq);
+                return nn.functional.l1_loss(output, gt);
+            }
+            case "L2":
+            {
+                using var output = net.call(lq);
+                return L2(output, gt);
+            }
+            case "LKIB":
+            {
+                if (net is not KPNet kp || heads is null) throw new InvalidOperationException("LKIB needs a KPNet and its branch heads.");
+                using var features = kp.ForwardWithFeatures(lq);
+                var images = heads.call(features.Kib);
+                try { return Lkib(features.Output, images, gt, gamma); }
+                finally { foreach (var t in images) t?.Dispose(); }
+            }
+            default:
+                throw new ArgumentException($"Unknown loss '{type}' (known: {string.Join(", ", Known)}).", nameof(type));
+        }
+    }
+}
