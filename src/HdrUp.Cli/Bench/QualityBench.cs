@@ -62,6 +62,24 @@ internal static class QualityBench
         return rows;
     }
 
+    /// <summary>A learned method whose weights file per QP may be missing (then that QP is skipped).</summary>
+    public static QualityMethod LearnedMethod(string name, Func<int, string?> fileForQp, int threads)
+    {
+        long? parameters = null;
+        Conversion.NetworkFrameMapper? current = null;
+        return new QualityMethod(name, () => parameters, qp =>
+        {
+            current?.Dispose();
+            current = null;
+            string? file = fileForQp(qp);
+            if (file is null || !File.Exists(file)) return null;
+            var (network, _) = HdrUp.Models.Checkpoints.ModelStore.Load(file);
+            parameters ??= network.parameters().Sum(p => p.numel());
+            current = new Conversion.NetworkFrameMapper(name, network, new HdrUp.Models.Inference.InferenceOptions { Threads = threads });
+            return current;
+        });
+    }
+
     /// <summary>clamp → ×65535 → round half to even → /65535, as the official test script writes its PNGs.</summary>
     private static void Quantise(RgbPlanarFrame frame)
     {

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;
 
-/// <summary><c>hdrup bench speed</c>: throughput of the networks and metrics on this machine, written as a report.</summary>
+/// <summary><c>hdrup bench speed | quality | ablation</c>: throughput, quality on the test split, and the paper's ablation tables, written as reports.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -57,6 +57,7 @@ internal static class BenchCommand
         });
         bench.Subcommands.Add(speed);
         bench.Subcommands.Add(CreateQuality(output));
+        bench.Subcommands.Add(CreateAblation(output));
         return bench;
     }
 
@@ -90,12 +91,12 @@ internal static class BenchCommand
                 new("BT.2408 placement (203 cd/m²)", () => null, _ => new HdrUp.Color.Bt2408SdrMapper()),
             };
             var shipped = Conversion.ShippedModels.ByQp();
-            methods.Add(LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount));
+            methods.Add(QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount));
             foreach (string spec in parse.GetValue(weights) ?? [])
             {
                 string[] parts = spec.Split('=', 2);
                 if (parts.Length != 2) throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
-                methods.Add(LearnedMethod(parts[0], qp => parts[1].Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
+                methods.Add(QualityBench.LearnedMethod(parts[0], qp => parts[1].Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
             }
             var rows = QualityBench.Run(parse.GetValue(data)!, qpList, methods, line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
             string caption = $"Quality on the test split of {Path.GetFullPath(parse.GetValue(data)!)} ({DateTime.UtcNow:yyyy-MM-dd}): " +
@@ -108,22 +109,58 @@ internal static class BenchCommand
         return quality;
     }
 
-    /// <summary>A learned method whose weights file per QP may be missing (then that QP is skipped).</summary>
-    private static QualityMethod LearnedMethod(string name, Func<int, string?> fileForQp, int threads)
+    private static Command CreateAblation(Option<string> output)
     {
-        long? parameters = null;
-        Conversion.NetworkFrameMapper? current = null;
-        return new QualityMethod(name, () => parameters, qp =>
+        var data = new Option<string>("--data")
         {
-            current?.Dispose();
-            current = null;
-            string? file = fileForQp(qp);
-            if (file is null || !File.Exists(file)) return null;
-            var (network, _) = HdrUp.Models.Checkpoints.ModelStore.Load(file);
-            parameters ??= network.parameters().Sum(p => p.numel());
-            current = new Conversion.NetworkFrameMapper(name, network, new HdrUp.Models.Inference.InferenceOptions { Threads = threads });
-            return current;
+            Description = "Dataset root with train_hdr/, train_sdr/qpNN/, test_hdr/, test_sdr/qpNN/ (what 'hdrup dataset build' writes).",
+            DefaultValueFactory = _ => Path.Combine("data", "out"),
+        };
+        var qp = new Option<int>("--qp") { Description = "The QP of the training and test SDR folders (the paper's ablations use 32).", DefaultValueFactory = _ => 32 };
+        var iterations = new Option<long>("--iterations") { Description = "Training steps per variant (the shared budget).", Required = true };
+        var crop = new Option<int>("--crop") { Description = "Training crop side.", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "Training batch size.", DefaultValueFactory = _ => 4 };
+        var nf = new Option<int?>("--nf") { Description = "Feature width of every variant (default: the recipe's)." };
+        var recipe = new Option<string>("--recipe")
+        {
+            Description = "Base training recipe (optimiser, LR shape, seed, flips); network, loss, data, budget are set per variant.",
+            DefaultValueFactory = _ => Path.Combine("options", "kpnet_qp37_cpu_c64_b4_5k.json"),
+        };
+        var variants = new Option<string>("--variants")
+        {
+            Description = "Comma-separated variants (default all): " + string.Join(", ", HdrUp.Training.Ablation.AblationCatalog.All.Select(v => v.Key)) + ".",
+        };
+        var runs = new Option<string>("--runs") { Description = "Folder for the training runs.", DefaultValueFactory = _ => Path.Combine("runs", "ablation") };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var ablation = new Command("ablation",
+            "Train each ablation variant of the paper (Tab. 2 rows 1–11, Tab. 4, Tab. 5; docs/ablations.md) with one shared budget, " +
+            "score each on the test split with the paper's metrics, and write Tables 2, 4 and 5 in the paper's layout (Markdown + CSV).");
+        foreach (var option in new Option[] { data, qp, iterations, crop, batch, nf, recipe, variants, runs, threads, output })
+            ablation.Options.Add(option);
+        CliRuntime.SetGuardedAction(ablation, (parse, runtime, ct) =>
+        {
+            long steps = parse.GetValue(iterations);
+            if (steps < 1) throw new ArgumentException("--iterations must be at least 1");
+            string recipePath = parse.GetValue(recipe)!;
+            var baseOptions = HdrUp.Training.Train.TrainOptions.Load(recipePath);
+            var chosen = parse.GetValue(variants) is { } list
+                ? Split(list).Select(HdrUp.Training.Ablation.AblationCatalog.Get).ToList()
+                : HdrUp.Training.Ablation.AblationCatalog.All.ToList();
+            string root = parse.GetValue(data)!;
+            int qpValue = parse.GetValue(qp), cropValue = parse.GetValue(crop), batchValue = parse.GetValue(batch);
+            int? width = parse.GetValue(nf);
+            var rows = AblationBench.Run(baseOptions, chosen, root, qpValue, steps, cropValue, batchValue, width,
+                parse.GetValue(runs)!, Math.Max(1, parse.GetValue(threads)), line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
+            string budget =
+                FormattableString.Invariant($"Budget per variant: {steps:N0} steps, crop {cropValue}, batch {batchValue}, nf {width ?? baseOptions.Network.Nf}, ") +
+                FormattableString.Invariant($"from scratch with recipe '{baseOptions.Name}' (Adam lr {baseOptions.Train.Optimizer.Lr:G3}, milestones scaled by {steps}/{baseOptions.Train.TotalIter}, seed {baseOptions.ManualSeed}); ") +
+                FormattableString.Invariant($"trained on {Path.GetFullPath(root)} train_sdr/qp{qpValue}, scored on its test split ({rows.FirstOrDefault()?.Score.Frames ?? 0} frames, official protocol). ") +
+                "The paper trains 550K steps at crop 160, batch 12: compare rows with each other, not with the paper's numbers.";
+            var (markdown, csv) = AblationBench.Render(rows, budget);
+            WriteReport(runtime, parse.GetValue(output)!, "ablation", markdown, ("csv", csv));
+            return Task.FromResult(CliRuntime.ExitOk);
         });
+        return ablation;
     }
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
