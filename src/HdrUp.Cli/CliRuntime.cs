@@ -38,6 +38,12 @@ internal sealed class CliRuntime
         return new CliRuntime(console, error);
     }
 
+    /// <summary>The progress display of long jobs: description, bar, percentage, elapsed and remaining time.</summary>
+    public Progress Progress() => Console.Progress()
+        .AutoClear(false)
+        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+            new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn());
+
     public void Fail(string message) => Error.WriteLine($"hdrup: error: {message}");
 
     public void Warn(string message) => Error.WriteLine($"hdrup: warning: {message}");

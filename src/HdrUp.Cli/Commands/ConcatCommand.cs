@@ -39,11 +39,7 @@ internal static class ConcatCommand
                 Force = parse.GetValue(force),
             };
             ConvertResult? result = null;
-            runtime.Console.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(context =>
+            runtime.Progress().Start(context =>
                 {
                     var encode = context.AddTask("encode", maxValue: 1);
                     var progress = new Progress(p =>

@@ -104,11 +104,7 @@ internal static class ConvertCommand
             Segment = s.Segment,
         };
         ConvertResult? result = null;
-        runtime.Console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context =>
+        runtime.Progress().Start(context =>
             {
                 var network = context.AddTask($"{mapper.Name}", maxValue: Math.Max(1, info.FrameCount));
                 var encode = context.AddTask(s.Segment is null ? "encode" : "part (FFV1)", autoStart: false, maxValue: 1);
