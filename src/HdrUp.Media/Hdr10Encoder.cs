@@ -184,11 +184,7 @@ public sealed class Hdr10Encoder : IDisposable
         ObjectDisposedException.ThrowIf(_completed || _failed, this);
         if (frame.Width != Width || frame.Height != Height)
             throw new ArgumentException($"Frame is {frame.Width}×{frame.Height}; the encoder was created for {Width}×{Height}.", nameof(frame));
-        int n = Width * Height;
-        // gbrp16le plane order is G, B, R.
-        Quantize(frame.Plane(1), _buffer.AsSpan(0, 2 * n));
-        Quantize(frame.Plane(2), _buffer.AsSpan(2 * n, 2 * n));
-        Quantize(frame.Plane(0), _buffer.AsSpan(4 * n, 2 * n));
+        Gbrp16.Pack(frame, _buffer);
         try
         {
             using (cancellationToken.Register(_process.Kill))
@@ -207,17 +203,6 @@ public sealed class Hdr10Encoder : IDisposable
             throw Failed();
         }
         FramesWritten++;
-    }
-
-    /// <summary>Same rule as <see cref="Png16.Quantize(float)"/>, as little-endian bytes.</summary>
-    private static void Quantize(ReadOnlySpan<float> plane, Span<byte> destination)
-    {
-        for (int i = 0; i < plane.Length; i++)
-        {
-            ushort v = Png16.Quantize(plane[i]);
-            destination[2 * i] = (byte)v;
-            destination[2 * i + 1] = (byte)(v >> 8);
-        }
     }
 
     /// <summary>Flushes the encoder, waits for ffmpeg, and renames the finished file into place.</summary>

@@ -110,19 +110,7 @@ public sealed class HdrFrameSource
                     throw new InvalidDataException($"{MediaProbe.DisplayName(path)}: truncated or unreadable (ffmpeg: {process.LastErrorLine})");
                 yield break;
             }
-            var frame = new RgbPlanarFrame(w, h);
-            // ffmpeg's gbrp order is G, B, R.
-            CopyPlane(bytes, 2, n, frame.Plane(0));
-            CopyPlane(bytes, 0, n, frame.Plane(1));
-            CopyPlane(bytes, 1, n, frame.Plane(2));
-            yield return new NamedFrame(index.ToString("D6"), index, frame);
+            yield return new NamedFrame(index.ToString("D6"), index, Gbrp16.Unpack(bytes, w, h));
         }
-    }
-
-    private static void CopyPlane(byte[] bytes, int sourcePlane, int n, Span<float> destination)
-    {
-        ReadOnlySpan<byte> wide = bytes.AsSpan(2 * sourcePlane * n, 2 * n);
-        for (int i = 0; i < n; i++)
-            destination[i] = (wide[2 * i] | (wide[2 * i + 1] << 8)) / 65535f;
     }
 }

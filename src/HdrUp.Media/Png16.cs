@@ -104,5 +104,16 @@ public static class Png16
         return (ushort)MathF.Round(clamped * 65535f);
     }
 
+    /// <summary>
+    /// Replaces every value by the one its 16-bit PNG code stands for (<see cref="Quantize(float)"/> / 65535),
+    /// so a frame measures and encodes exactly as its PNG would.
+    /// </summary>
+    public static void RoundToCodes(RgbPlanarFrame frame)
+    {
+        float[] data = frame.Data;
+        for (int i = 0; i < data.Length; i++)
+            data[i] = Quantize(data[i]) / 65535f;
+    }
+
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 }

@@ -51,7 +51,7 @@ internal static class QualityBench
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     RgbPlanarFrame output = mapper.Map(Png16.Read(inputs[i]), cancellationToken);
-                    Quantise(output);
+                    Png16.RoundToCodes(output);
                     scores.Add(FrameEvaluator.Evaluate(output, truths[i], options));
                 }
                 var mean = MetricsSummary.From(scores);
@@ -78,14 +78,6 @@ internal static class QualityBench
             current = new Conversion.NetworkFrameMapper(name, network, new HdrUp.Models.Inference.InferenceOptions { Threads = threads });
             return current;
         });
-    }
-
-    /// <summary>clamp → ×65535 → round half to even → /65535, as the official test script writes its PNGs.</summary>
-    private static void Quantise(RgbPlanarFrame frame)
-    {
-        float[] data = frame.Data;
-        for (int i = 0; i < data.Length; i++)
-            data[i] = Png16.Quantize(float.IsNaN(data[i]) ? 0f : data[i]) / 65535f;
     }
 
     public static (string Markdown, string Csv) Render(IReadOnlyList<QualityRow> rows, string caption)

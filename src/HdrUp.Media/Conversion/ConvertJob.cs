@@ -298,7 +298,7 @@ public static class ConvertJob
                     }
                     else
                     {
-                        Quantise(hdr);
+                        Png16.RoundToCodes(hdr);
                         Png16.Write(path, hdr);
                         stored = hdr;
                     }
@@ -333,14 +333,6 @@ public static class ConvertJob
 
     private static Exception? Unwrap(Task task) =>
         task.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException);
-
-    /// <summary>Rounds to the 16-bit PNG codes so fresh and resumed frames measure and encode alike.</summary>
-    private static void Quantise(RgbPlanarFrame frame)
-    {
-        float[] data = frame.Data;
-        for (int i = 0; i < data.Length; i++)
-            data[i] = Png16.Quantize(data[i]) / 65535f;
-    }
 
     /// <summary>Everything the HDR10 encode depends on besides the frames.</summary>
     internal sealed record Hdr10Target(string Output, int Width, int Height, Rational FrameRate, ContentLightLevel LightLevel,

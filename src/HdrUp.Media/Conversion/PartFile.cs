@@ -123,7 +123,7 @@ public static class PartFile
                 foreach (RgbPlanarFrame frame in frames)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    Pack(frame, buffer);
+                    Gbrp16.Pack(frame, buffer);
                     try
                     {
                         using (cancellationToken.Register(process.Kill))
@@ -179,44 +179,9 @@ public static class PartFile
                 break;
             }
             if (++count > info.Frames) break;
-            yield return Unpack(buffer, info.Width, info.Height);
+            yield return Gbrp16.Unpack(buffer, info.Width, info.Height);
         }
         if (count != info.Frames)
             throw new InvalidDataException($"{name}: holds {count} frames, its tag says {info.Frames}");
-    }
-
-    /// <summary>R, G, B planes in [0, 1] → gbrp16le (plane order G, B, R), with the encoder's quantisation.</summary>
-    private static void Pack(RgbPlanarFrame frame, byte[] buffer)
-    {
-        int n = frame.PixelCount;
-        Quantize(frame.Plane(1), buffer.AsSpan(0, 2 * n));
-        Quantize(frame.Plane(2), buffer.AsSpan(2 * n, 2 * n));
-        Quantize(frame.Plane(0), buffer.AsSpan(4 * n, 2 * n));
-    }
-
-    private static void Quantize(ReadOnlySpan<float> plane, Span<byte> destination)
-    {
-        for (int i = 0; i < plane.Length; i++)
-        {
-            ushort v = Png16.Quantize(plane[i]);
-            destination[2 * i] = (byte)v;
-            destination[2 * i + 1] = (byte)(v >> 8);
-        }
-    }
-
-    private static RgbPlanarFrame Unpack(byte[] buffer, int width, int height)
-    {
-        var frame = new RgbPlanarFrame(width, height);
-        int n = width * height;
-        float[] data = frame.Data;
-        // gbrp16le: G at 0, B at 2n, R at 4n bytes; RgbPlanarFrame: R, G, B.
-        ReadOnlySpan<int> source = [4 * n, 0, 2 * n];
-        for (int c = 0; c < 3; c++)
-        {
-            int offset = source[c];
-            for (int i = 0; i < n; i++)
-                data[c * n + i] = (buffer[offset + 2 * i] | (buffer[offset + 2 * i + 1] << 8)) / 65535f;
-        }
-        return frame;
     }
 }
