@@ -45,5 +45,38 @@ public class AblationCommandTests
             foreach (string metric in f[9..])
                 Assert.True(double.IsFinite(double.Parse(metric, CultureInfo.InvariantCulture)), line);
         }
+
+        // A second run (as after a kill) reuses the finished variants instead of training them again.
+        var again = await CliHarness.Run("bench", "ablation", "--data", root, "--qp", "32", "--iterations", "2", "--crop", "32", "--batch", "2",
+            "--nf", "8", "--threads", "1", "--recipe", recipe, "--variants", "kpnet-lean",
+            "--runs", Path.Combine(root, "runs"), "--out", Path.Combine(root, "again"));
+        Assert.True(again.ExitCode == 0, again.Output + again.Error);
+        Assert.Contains("already trained (2 steps)", again.Output);
+
+        // bench quality on the same data with one of the trained variants as an extra method, plus a pan sequence:
+        // Table 1 rows for the two mappings, the shipped KPNet and the extra method; the flicker table; a crops PNG
+        // of 2 rows × 6 columns (SDR input, two mappings, shipped KPNet, the extra method, ground truth).
+        foreach (var (folder, format) in new[] { ("pan_hdr/seq", "rgb48be"), ("pan_sdr/qp32/seq", "rgb24") })
+        {
+            string dir = Path.Combine(root, folder);
+            Directory.CreateDirectory(dir);
+            CliHarness.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x32:rate=25", "-frames:v", "3", "-pix_fmt", format,
+                "-start_number", "0", Path.Combine(dir, "%04d.png"));
+        }
+        string lean = Assert.Single(Directory.GetFiles(Path.Combine(root, "runs"), "kpnet-lean.safetensors", SearchOption.AllDirectories));
+        string qualityOut = Path.Combine(root, "quality");
+        var quality = await CliHarness.Run("bench", "quality", "--data", root, "--qp", "32", "--threads", "1", "--weights", $"lean={lean}",
+            "--figure-rows", "2", "--caption", "Trained 2 steps.", "--out", qualityOut);
+        Assert.True(quality.ExitCode == 0, quality.Output + quality.Error);
+        string report = File.ReadAllText(Assert.Single(Directory.GetFiles(qualityOut, "quality-*.md")));
+        Assert.Contains("Trained 2 steps.", report);
+        Assert.Contains("| 32 | kpnet (shipped) | 1.55M | 1.55M |", report);
+        Assert.Contains("| 32 | lean |", report);
+        Assert.Contains("| 32 | BT.2446 Method A inverse | – | – |", report);
+        Assert.Contains("| 32 | lean | ", report[report.IndexOf("flicker (output)", StringComparison.Ordinal)..]);
+        Assert.Equal(5, File.ReadAllLines(Assert.Single(Directory.GetFiles(qualityOut, "quality-*-temporal.csv"))).Length);  // header + 4 methods
+        using var figure = SixLabors.ImageSharp.Image.Load(Assert.Single(Directory.GetFiles(qualityOut, "quality-*-qp32.png")));
+        Assert.Equal((6 * 32 + 5 * 4, 2 * 32 + 4), (figure.Width, figure.Height));
+        Assert.Contains("columns = SDR input | BT.2446 Method A inverse | BT.2408 placement (203 cd/m²) | kpnet (shipped) | lean | ground truth", report);
     }
 }

@@ -102,3 +102,43 @@ public class ModelExportTests
         Assert.Contains("already exists", again.Error);
     }
 }
+
+public class ModelCascadeTests
+{
+    // The separately trained cascade is the two files' weights under the dncnn.* / kunet.* prefixes, nothing else:
+    // the cascade's restoration part reproduces the DnCNN file's output, and the file loads as dncnn-kunet (1,695,046).
+    [Fact]
+    public async Task Cascade_ChainsTwoCheckpoints_IntoOneDncnnKunetFile()
+    {
+        string dir = CliHarness.TempFolder();
+        string restore = Path.Combine(dir, "dncnn.safetensors"), reconstruct = Path.Combine(dir, "kunet.safetensors");
+        string dest = Path.Combine(dir, "cascade.safetensors");
+        TorchSharp.torch.random.manual_seed(3);
+        using (var dncnn = HdrUp.Models.ArchRegistry.Create("dncnn")) HdrUp.Models.Checkpoints.ModelStore.Save(dncnn, "dncnn", restore);
+        using (var kunet = HdrUp.Models.ArchRegistry.Create("kunet")) HdrUp.Models.Checkpoints.ModelStore.Save(kunet, "kunet", reconstruct);
+
+        var run = await CliHarness.Run("model", "cascade", dest, "--restore", restore, "--reconstruct", reconstruct, "--qp", "37");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(dest);
+        using var cascade = Assert.IsType<HdrUp.Models.DnCNNKUNet>(network);
+        Assert.Equal(("dncnn-kunet", 37), (card!.Architecture, card.Qp));
+        Assert.Equal(1_695_046, cascade.parameters().Sum(p => p.numel()));
+        var (alone, _) = HdrUp.Models.Checkpoints.ModelStore.Load(restore);
+        using (alone)
+        using (TorchSharp.torch.no_grad())
+        {
+            using var x = TorchSharp.torch.rand(1, 3, 16, 16);
+            using var a = alone.call(x);
+            using var b = cascade.Restoration.call(x);
+            Assert.Equal(0f, (a - b).abs().max().item<float>());
+        }
+
+        var again = await CliHarness.Run("model", "cascade", dest, "--restore", restore, "--reconstruct", reconstruct);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already exists", again.Error);
+        var missing = await CliHarness.Run("model", "cascade", Path.Combine(dir, "x.safetensors"), "--restore", Path.Combine(dir, "none.safetensors"), "--reconstruct", reconstruct);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("none.safetensors: no such weights file", missing.Error);
+    }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HdrUp.Models;
 using HdrUp.Training.Ablation;
 using HdrUp.Training.Train;
 
@@ -25,13 +26,30 @@ internal static class AblationBench
             var options = AblationCatalog.Derive(recipe, variant, dataRoot, qp, iterations, crop, batch, nf) with { Threads = threads };
             string runDir = Path.Combine(runsFolder, $"qp{qp}", options.Name);
             log($"{variant.Key}: training {options.Network.Type} (nf {options.Network.Nf}, {options.Train.Loss.Type}) for {iterations} steps → {runDir}");
-            TrainResult result;
-            using (var trainer = new Trainer(options, runDir)) result = trainer.Run(ct: ct);
-            var method = QualityBench.LearnedMethod(variant.Key, _ => result.WeightsPath, threads);
+            var (weights, wall) = TrainOrResume(options, runDir, log, ct);
+            var method = QualityBench.LearnedMethod(variant.Key, _ => weights, threads);
             var score = QualityBench.Run(dataRoot, [qp], [method], log, ct).Single();
-            rows.Add(new AblationRow(variant, options, result.WallSeconds, score));
+            rows.Add(new AblationRow(variant, options, wall, score));
         }
         return rows;
+    }
+
+    // A killed bench loses at most one checkpoint interval: finished variants are kept (their final weights and card
+    // record the step count), an unfinished one continues from its newest training state.
+    private static (string Weights, double WallSeconds) TrainOrResume(TrainOptions options, string runDir, Action<string> log, CancellationToken ct)
+    {
+        using var trainer = new Trainer(options, runDir);
+        string cardPath = ModelCard.PathFor(trainer.FinalWeightsPath);
+        if (File.Exists(trainer.FinalWeightsPath) && File.Exists(cardPath) && ModelCard.Load(cardPath) is { } card
+            && card.Iterations == options.Train.TotalIter && card.WallTimeSeconds is double seconds)
+        {
+            log($"{options.Name}: already trained ({card.Iterations} steps), reusing {trainer.FinalWeightsPath}");
+            return (trainer.FinalWeightsPath, seconds);
+        }
+        string? state = Directory.Exists(trainer.StatesDir) ? TrainingState.Latest(trainer.StatesDir) : null;
+        if (state is not null) log($"{options.Name}: resuming from {state}");
+        var result = trainer.Run(state, ct: ct);
+        return (result.WeightsPath, result.WallSeconds);
     }
 
     public static (string Markdown, string Csv) Render(IReadOnlyList<AblationRow> rows, string budget)

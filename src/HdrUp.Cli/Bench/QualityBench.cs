@@ -7,10 +7,14 @@ using HdrUp.Metrics;
 namespace HdrUp.Cli.Bench;
 
 /// <summary>A method to score: a name, its parameter count (null for non-learned mappings), and a mapper per QP.</summary>
-internal sealed record QualityMethod(string Name, Func<long?> Parameters, Func<int, IFrameMapper?> MapperForQp);
+internal sealed record QualityMethod(string Name, Func<long?> Parameters, Func<int, IFrameMapper?> MapperForQp, Func<string?>? Architecture = null);
 
 /// <summary>One row of the paper's Table 1 layout: QP, method, params and the four metrics (means over the test frames).</summary>
-internal sealed record QualityRow(int Qp, string Method, long? Parameters, int Frames, double Psnr, double Ssim, double Mse, double DeltaEItp);
+internal sealed record QualityRow(int Qp, string Method, long? Parameters, int Frames, double Psnr, double Ssim, double Mse, double DeltaEItp,
+    string? Architecture = null);
+
+/// <summary>Temporal stability of one method on the pan sequences at one QP (<see cref="Flicker"/>), means over sequences.</summary>
+internal sealed record TemporalRow(int Qp, string Method, int Sequences, int Frames, double OutputFlicker, double TruthFlicker, double TemporalError);
 
 /// <summary>
 /// Scores methods on a dataset's test split as the paper does (§13 of the spec): each method maps the
@@ -21,7 +25,7 @@ internal sealed record QualityRow(int Qp, string Method, long? Parameters, int F
 internal static class QualityBench
 {
     public static List<QualityRow> Run(string dataRoot, IReadOnlyList<int> qps, IReadOnlyList<QualityMethod> methods,
-        Action<string> log, CancellationToken cancellationToken)
+        Action<string> log, CancellationToken cancellationToken, CropFigure? figure = null)
     {
         string gtFolder = Path.Combine(dataRoot, "test_hdr");
         if (!Directory.Exists(gtFolder))
@@ -38,6 +42,12 @@ internal static class QualityBench
             var inputs = gtFiles.Select(f => Path.Combine(sdrFolder, Path.GetFileName(f))).ToArray();
             foreach (string missing in inputs.Where(f => !File.Exists(f)))
                 throw new FileNotFoundException($"{missing}: no SDR frame for the ground truth of the same name", missing);
+            if (figure is not null)
+                foreach (int i in figure.Frames)
+                {
+                    figure.Add(qp, CropFigure.InputLabel, i, Png16.Read(inputs[i]), pq: false);
+                    figure.Add(qp, CropFigure.TruthLabel, i, truths[i]);
+                }
             foreach (var method in methods)
             {
                 IFrameMapper? mapper = method.MapperForQp(qp);
@@ -52,11 +62,65 @@ internal static class QualityBench
                     cancellationToken.ThrowIfCancellationRequested();
                     RgbPlanarFrame output = mapper.Map(Png16.Read(inputs[i]), cancellationToken);
                     Png16.RoundToCodes(output);
+                    figure?.Add(qp, method.Name, i, output);
                     scores.Add(FrameEvaluator.Evaluate(output, truths[i], options));
                 }
                 var mean = MetricsSummary.From(scores);
-                rows.Add(new QualityRow(qp, method.Name, method.Parameters(), scores.Count, mean.Psnr, mean.Ssim, mean.Mse, mean.DeltaEItp ?? double.NaN));
+                rows.Add(new QualityRow(qp, method.Name, method.Parameters(), scores.Count, mean.Psnr, mean.Ssim, mean.Mse, mean.DeltaEItp ?? double.NaN,
+                    method.Architecture?.Invoke()));
                 log($"QP {qp} {method.Name}: PSNR {mean.Psnr:F4} dB, SSIM {mean.Ssim:F4}, MSE {mean.Mse:F6}, ΔE_ITP {mean.DeltaEItp:F4}");
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Flicker on the pan sequences (<c>pan_hdr/&lt;seq&gt;/</c>, <c>pan_sdr/qpNN/&lt;seq&gt;/</c>, what
+    /// <c>hdrup dataset build</c> writes): each method maps every frame of each sequence (outputs rounded to 16 bits as
+    /// in <see cref="Run"/>); returns no rows when the dataset has no pans.
+    /// </summary>
+    public static List<TemporalRow> RunTemporal(string dataRoot, IReadOnlyList<int> qps, IReadOnlyList<QualityMethod> methods,
+        Action<string> log, CancellationToken cancellationToken)
+    {
+        var rows = new List<TemporalRow>();
+        string truthRoot = Path.Combine(dataRoot, "pan_hdr");
+        if (!Directory.Exists(truthRoot)) return rows;
+        string[] sequences = Directory.GetDirectories(truthRoot).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        var truths = sequences.Select(q => Directory.GetFiles(Path.Combine(truthRoot, q), "*.png").Order(StringComparer.Ordinal).ToArray())
+            .Where(files => files.Length >= 2).ToArray();
+        if (truths.Length == 0) return rows;
+        var truthFrames = truths.Select(files => files.Select(f => Png16.Read(f)).ToList()).ToArray();
+        double truthFlicker = truthFrames.Average(Flicker.Index);
+        foreach (int qp in qps)
+        {
+            var inputs = truths.Select(files => files.Select(f =>
+                Path.Combine(dataRoot, "pan_sdr", $"qp{qp}", Path.GetFileName(Path.GetDirectoryName(f))!, Path.GetFileName(f))).ToArray()).ToArray();
+            if (inputs.SelectMany(f => f).FirstOrDefault(f => !File.Exists(f)) is { } missing)
+            {
+                log($"QP {qp}: no pan frame {missing}, temporal stability skipped");
+                continue;
+            }
+            foreach (var method in methods)
+            {
+                IFrameMapper? mapper = method.MapperForQp(qp);
+                if (mapper is null) continue;
+                double flicker = 0, error = 0;
+                for (int s = 0; s < inputs.Length; s++)
+                {
+                    var outputs = new List<RgbPlanarFrame>();
+                    foreach (string input in inputs[s])
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var output = mapper.Map(Png16.Read(input), cancellationToken);
+                        Png16.RoundToCodes(output);
+                        outputs.Add(output);
+                    }
+                    flicker += Flicker.Index(outputs);
+                    error += Flicker.TemporalError(outputs, truthFrames[s]);
+                }
+                var row = new TemporalRow(qp, method.Name, inputs.Length, inputs.Sum(f => f.Length), flicker / inputs.Length, truthFlicker, error / inputs.Length);
+                rows.Add(row);
+                log($"QP {qp} {method.Name}: flicker {row.OutputFlicker:F5} (ground truth {row.TruthFlicker:F5}), temporal error {row.TemporalError:F5}");
             }
         }
         return rows;
@@ -66,6 +130,7 @@ internal static class QualityBench
     public static QualityMethod LearnedMethod(string name, Func<int, string?> fileForQp, int threads)
     {
         long? parameters = null;
+        string? architecture = null;
         Conversion.NetworkFrameMapper? current = null;
         return new QualityMethod(name, () => parameters, qp =>
         {
@@ -73,29 +138,54 @@ internal static class QualityBench
             current = null;
             string? file = fileForQp(qp);
             if (file is null || !File.Exists(file)) return null;
-            var (network, _) = HdrUp.Models.Checkpoints.ModelStore.Load(file);
+            var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(file);
             parameters ??= network.parameters().Sum(p => p.numel());
+            architecture ??= card?.Architecture;
             current = new Conversion.NetworkFrameMapper(name, network, new HdrUp.Models.Inference.InferenceOptions { Threads = threads });
             return current;
-        });
+        }, () => architecture);
     }
 
-    public static (string Markdown, string Csv) Render(IReadOnlyList<QualityRow> rows, string caption)
+    // The Params column of the paper's Table 1 (and Table 2's ≈512K single-KIB variant), by registry architecture.
+    private static readonly Dictionary<string, string> PaperParams = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["kpnet"] = "1.55M", ["csrnet"] = "36K", ["dncnn"] = "559K", ["kunet"] = "1.12M", ["dncnn-kunet"] = "1.68M", ["kpnet-single-kib"] = "≈512K",
+    };
+
+    public static (string Markdown, string Csv) Render(IReadOnlyList<QualityRow> rows, string caption, IReadOnlyList<TemporalRow>? temporal = null,
+        string? temporalCaption = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         md.AppendLine(caption);
         md.AppendLine();
-        md.AppendLine("| QP | method | params | PSNR↑ | SSIM↑ | MSE↓ | ΔE_ITP↓ |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
-        var csv = new StringBuilder("qp,method,params,frames,psnr,ssim,mse,delta_e_itp\n");
+        md.AppendLine("| QP | method | params | paper params | PSNR↑ | SSIM↑ | MSE↓ | ΔE_ITP↓ |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        var csv = new StringBuilder("qp,method,architecture,params,frames,psnr,ssim,mse,delta_e_itp\n");
         foreach (var r in rows)
         {
             string p = r.Parameters is long n ? FormatParams(n) : "–";
-            md.AppendLine(inv, $"| {r.Qp} | {r.Method} | {p} | {r.Psnr:F4} | {r.Ssim:F4} | {r.Mse:F5} | {r.DeltaEItp:F4} |");
-            csv.Append(inv, $"{r.Qp},{r.Method},{r.Parameters},{r.Frames},{r.Psnr:R},{r.Ssim:R},{r.Mse:R},{r.DeltaEItp:R}\n");
+            string paper = r.Architecture is { } a && PaperParams.TryGetValue(a, out string? q) ? q : "–";
+            md.AppendLine(inv, $"| {r.Qp} | {r.Method} | {p} | {paper} | {r.Psnr:F4} | {r.Ssim:F4} | {r.Mse:F5} | {r.DeltaEItp:F4} |");
+            csv.Append(inv, $"{r.Qp},{r.Method},{r.Architecture},{r.Parameters},{r.Frames},{r.Psnr:R},{r.Ssim:R},{r.Mse:R},{r.DeltaEItp:R}\n");
+        }
+        if (temporal is { Count: > 0 })
+        {
+            md.AppendLine().AppendLine(temporalCaption).AppendLine();
+            md.AppendLine("| QP | method | flicker (output) | flicker (ground truth) | ratio | temporal error↓ |");
+            md.AppendLine("|---|---|---:|---:|---:|---:|");
+            foreach (var t in temporal)
+                md.AppendLine(inv, $"| {t.Qp} | {t.Method} | {t.OutputFlicker:F5} | {t.TruthFlicker:F5} | {t.OutputFlicker / t.TruthFlicker:F3} | {t.TemporalError:F5} |");
         }
         return (md.ToString(), csv.ToString());
+    }
+
+    public static string TemporalCsv(IReadOnlyList<TemporalRow> rows)
+    {
+        var csv = new StringBuilder("qp,method,sequences,frames,flicker_output,flicker_truth,temporal_error\n");
+        foreach (var t in rows)
+            csv.Append(CultureInfo.InvariantCulture, $"{t.Qp},{t.Method},{t.Sequences},{t.Frames},{t.OutputFlicker:R},{t.TruthFlicker:R},{t.TemporalError:R}\n");
+        return csv.ToString();
     }
 
     private static string FormatParams(long n) => n >= 1_000_000

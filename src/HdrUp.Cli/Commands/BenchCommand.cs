@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using HdrUp.Cli.Bench;
 using HdrUp.Models;
+using HdrUp.Training.Train;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;
@@ -52,7 +53,7 @@ internal static class BenchCommand
             SpeedReport report = SpeedBench.Run(modelNames, sizeNames, repeatCount, Math.Max(1, parse.GetValue(threads)),
                 line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
             var (json, markdown) = SpeedBench.Render(report);
-            WriteReport(runtime, parse.GetValue(output)!, "speed", markdown, ("json", json));
+            WriteReport(runtime, ReportStem(parse.GetValue(output)!, "speed"), markdown, ("json", json));
             return Task.FromResult(CliRuntime.ExitOk);
         });
         bench.Subcommands.Add(speed);
@@ -76,10 +77,22 @@ internal static class BenchCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var note = new Option<string?>("--caption") { Description = "Text added to the table caption, e.g. how the --weights methods were trained." };
+        var figureRows = new Option<int>("--figure-rows")
+        {
+            Description = "Test frames shown in the crops figure (one PNG per QP: SDR input, each method, ground truth); 0 = no figure.",
+            DefaultValueFactory = _ => 3,
+        };
+        var temporal = new Option<bool>("--temporal")
+        {
+            Description = "Also measure flicker on the dataset's pan sequences (pan_hdr/, pan_sdr/qpNN/), if it has them.",
+            DefaultValueFactory = _ => true,
+        };
         var quality = new Command("quality",
             "Score every method on the test split in the layout of the paper's Table 1 (QP, method, params, PSNR, SSIM, MSE, ΔE_ITP): " +
-            "the non-learned BT.2446 Method A inverse and BT.2408 placement, the shipped KPNet per QP, and any --weights.");
-        foreach (var option in new Option[] { data, qps, weights, threads, output })
+            "the non-learned BT.2446 Method A inverse and BT.2408 placement, the shipped KPNet per QP, and any --weights; " +
+            "plus a PNG of crops side by side per QP and the flicker index on the pan sequences.");
+        foreach (var option in new Option[] { data, qps, weights, threads, note, figureRows, temporal, output })
             quality.Options.Add(option);
         CliRuntime.SetGuardedAction(quality, (parse, runtime, ct) =>
         {
@@ -98,12 +111,39 @@ internal static class BenchCommand
                 if (parts.Length != 2) throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
                 methods.Add(QualityBench.LearnedMethod(parts[0], qp => parts[1].Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
             }
-            var rows = QualityBench.Run(parse.GetValue(data)!, qpList, methods, line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
-            string caption = $"Quality on the test split of {Path.GetFullPath(parse.GetValue(data)!)} ({DateTime.UtcNow:yyyy-MM-dd}): " +
+            string root = parse.GetValue(data)!;
+            Action<string> log = line => runtime.Console.MarkupLine(Markup.Escape(line));
+            int testFrames = Directory.Exists(Path.Combine(root, "test_hdr")) ? Directory.GetFiles(Path.Combine(root, "test_hdr"), "*.png").Length : 0;
+            var figure = parse.GetValue(figureRows) is > 0 and int n ? new CropFigure(CropFigure.Spread(testFrames, n)) : null;
+            var rows = QualityBench.Run(root, qpList, methods, log, ct, figure);
+            var temporalRows = parse.GetValue(temporal) ? QualityBench.RunTemporal(root, qpList, methods, log, ct) : [];
+
+            string stem = ReportStem(parse.GetValue(output)!, "quality");
+            string caption = $"Quality on the test split of {Path.GetFullPath(root)} ({DateTime.UtcNow:yyyy-MM-dd}): " +
                              "means over frames of PSNR/MSE on PQ code values (peak 1), SSIM (official protocol: 7×7 box, data range 2) and ΔE_ITP, " +
-                             "outputs clamped and quantised to 16 bits as the official test script does.";
-            var (markdown, csv) = QualityBench.Render(rows, caption);
-            WriteReport(runtime, parse.GetValue(output)!, "quality", markdown, ("csv", csv));
+                             "outputs clamped and quantised to 16 bits as the official test script does. 'paper params' is the paper's Params column." +
+                             (parse.GetValue(note) is { } extra ? " " + extra : "");
+            string temporalCaption = "Temporal stability on the pan sequences (virtual camera pans over training panoramas: for stability, not for accuracy claims): " +
+                                     "flicker = mean |F_t − F_{t−1}| over consecutive frames (PQ code values), ratio = output ÷ ground truth, " +
+                                     "temporal error = mean |(O_t − O_{t−1}) − (G_t − G_{t−1})|, means over sequences.";
+            var (markdown, csv) = QualityBench.Render(rows, caption, temporalRows, temporalCaption);
+            var extras = new List<(string Suffix, Action<Stream> Write)>();
+            if (temporalRows.Count > 0) extras.Add(("-temporal.csv", s => s.Write(System.Text.Encoding.UTF8.GetBytes(QualityBench.TemporalCsv(temporalRows)))));
+            if (figure is not null)
+            {
+                var text = new System.Text.StringBuilder(markdown);
+                foreach (int qp in figure.Qps)
+                {
+                    string file = $"{Path.GetFileName(stem)}-qp{qp}.png";
+                    extras.Add(($"-qp{qp}.png", s => figure.Save(qp, s)));
+                    text.AppendLine().AppendLine(
+                        $"![QP {qp} crops]({file}) **QP {qp} crops** ({file}): rows = test frames {string.Join(", ", figure.Frames)} (centre {figure.Size}×{figure.Size}); " +
+                        $"columns = {string.Join(" | ", figure.Columns(qp))}. HDR shown on SDR: PQ → cd/m², BT.2020 → BT.709, 203 cd/m² → 1.0, " +
+                        "extended Reinhard per channel with white at 1000 cd/m², BT.1886 γ 1/2.4; the SDR input as coded.");
+                }
+                markdown = text.ToString();
+            }
+            WriteReport(runtime, stem, markdown, ("csv", csv), extras);
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return quality;
@@ -157,7 +197,7 @@ internal static class BenchCommand
                 FormattableString.Invariant($"trained on {Path.GetFullPath(root)} train_sdr/qp{qpValue}, scored on its test split ({rows.FirstOrDefault()?.Score.Frames ?? 0} frames, official protocol). ") +
                 "The paper trains 550K steps at crop 160, batch 12: compare rows with each other, not with the paper's numbers.";
             var (markdown, csv) = AblationBench.Render(rows, budget);
-            WriteReport(runtime, parse.GetValue(output)!, "ablation", markdown, ("csv", csv));
+            WriteReport(runtime, ReportStem(parse.GetValue(output)!, "ablation"), markdown, ("csv", csv));
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return ablation;
@@ -165,14 +205,20 @@ internal static class BenchCommand
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>Writes NAME-yyyyMMdd-HHmm.md and its data twin into the reports folder, prints the Markdown.</summary>
-    private static void WriteReport(CliRuntime runtime, string folder, string name, string markdown, (string Extension, string Text) data)
+    /// <summary>FOLDER/NAME-yyyyMMdd-HHmm: the common start of one report's files.</summary>
+    private static string ReportStem(string folder, string name) =>
+        Path.Combine(folder, $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}");
+
+    /// <summary>Writes STEM.md, its data twin and any extra files (STEM + suffix) atomically, prints the Markdown.</summary>
+    private static void WriteReport(CliRuntime runtime, string stem, string markdown, (string Extension, string Text) data,
+        IReadOnlyList<(string Suffix, Action<Stream> Write)>? extras = null)
     {
-        Directory.CreateDirectory(folder);
-        string stem = Path.Combine(folder, $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stem))!);
         AtomicFile.WriteAllText(stem + ".md", markdown);
         AtomicFile.WriteAllText($"{stem}.{data.Extension}", data.Text);
+        foreach (var (suffix, write) in extras ?? [])
+            AtomicFile.Write(stem + suffix, write);
         runtime.Console.WriteLine(markdown);
-        runtime.Console.MarkupLine($"report: {Markup.Escape(stem)}.md and .{data.Extension}");
+        runtime.Console.MarkupLine($"report: {Markup.Escape(stem)}.md and .{data.Extension}" + string.Concat((extras ?? []).Select(e => ", " + Markup.Escape(e.Suffix))));
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using HdrUp.Media;
 using HdrUp.Metrics;
+using HdrUp.Training.Train;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;

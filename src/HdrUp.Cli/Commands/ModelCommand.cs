@@ -31,6 +31,7 @@ internal static class ModelCommand
             Task.FromResult(Info(runtime, parse.GetValue(target)!, parse.GetValue(width), parse.GetValue(architecture))));
         model.Subcommands.Add(info);
         model.Subcommands.Add(CreateExport());
+        model.Subcommands.Add(CreateCascade());
         return model;
     }
 
@@ -70,6 +71,45 @@ internal static class ModelCommand
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return export;
+    }
+
+    // The paper's "DnCNN + KUNet" row without '*': a DnCNN trained to remove the coding artefacts (compressed →
+    // uncompressed SDR) and a KUNet trained on uncompressed SDR → HDR, chained only at test time.
+    private static Command CreateCascade()
+    {
+        var restore = new Option<string>("--restore") { Description = "DnCNN weights trained compressed SDR → uncompressed SDR.", Required = true };
+        var reconstruct = new Option<string>("--reconstruct") { Description = "KUNet weights trained uncompressed SDR → HDR.", Required = true };
+        var destination = new Argument<string>("DEST") { Description = "Target .safetensors file (architecture dncnn-kunet); its model card is written beside it." };
+        var qp = new Option<int?>("--qp") { Description = "HEVC QP the restoration stage was trained for (recorded in the card)." };
+        var force = new Option<bool>("--force") { Description = "Overwrite DEST." };
+        var cascade = new Command("cascade",
+            "Chain a separately trained DnCNN (artefact removal) and KUNet (SDR → HDR) into one dncnn-kunet weights file, " +
+            "the paper's separately trained cascade (Table 1, 'DNCNN+KUNet' without joint training).");
+        cascade.Arguments.Add(destination);
+        foreach (var option in new Option[] { restore, reconstruct, qp, force })
+            cascade.Options.Add(option);
+        CliRuntime.SetGuardedAction(cascade, (parse, runtime, _) =>
+        {
+            string dest = parse.GetValue(destination)!;
+            if (File.Exists(dest) && !parse.GetValue(force))
+                throw new IOException($"{Path.GetFileName(dest)}: already exists; pass --force to overwrite it");
+            string first = parse.GetValue(restore)!, second = parse.GetValue(reconstruct)!;
+            foreach (string file in new[] { first, second })
+                if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such weights file", file);
+            using var network = DnCNNKUNet.FromCheckpoints(first, second);
+            var card = new ModelCard
+            {
+                Architecture = "dncnn-kunet",
+                Width = network.Width,
+                Qp = parse.GetValue(qp),
+                CreatedUtc = DateTimeOffset.UtcNow,
+                Notes = $"Separately trained cascade: DnCNN {Path.GetFileName(first)} (artefact removal) then KUNet {Path.GetFileName(second)} (SDR → HDR).",
+            };
+            ModelStore.Save(network, "dncnn-kunet", dest, card);
+            runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
+            return Task.FromResult(CliRuntime.ExitOk);
+        });
+        return cascade;
     }
 
     private static int List(CliRuntime runtime)

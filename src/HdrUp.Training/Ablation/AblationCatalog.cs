@@ -51,7 +51,7 @@ public static class AblationCatalog
     /// network and loss, the QP's training folders under <paramref name="dataRoot"/>, <paramref name="iterations"/>
     /// steps at <paramref name="crop"/>/<paramref name="batch"/>, the recipe's LR milestones scaled by
     /// iterations ÷ recipe iterations, from scratch (no pretrained weights), no validation during training (the bench
-    /// scores the test split afterwards), one training state at the end.
+    /// scores the test split afterwards), a training state every 100 steps (only the newest kept) so a killed bench resumes.
     /// </summary>
     public static TrainOptions Derive(TrainOptions recipe, AblationVariant variant, string dataRoot, int qp, long iterations,
         int crop, int batch, int? nf = null)
@@ -80,7 +80,7 @@ public static class AblationCatalog
                 Loss = recipe.Train.Loss with { Type = variant.Loss },
             },
             Val = recipe.Val with { ValFreq = 0 },
-            Logger = recipe.Logger with { SaveCheckpointFreq = 0, PrintFreq = Math.Max(1, Math.Min(recipe.Logger.PrintFreq, iterations)) },
+            Logger = recipe.Logger with { SaveCheckpointFreq = Math.Min(100, iterations), KeepStates = 1, PrintFreq = Math.Max(1, Math.Min(recipe.Logger.PrintFreq, iterations)) },
         };
         options.Validate($"ablation {variant.Key}");
         return options;

@@ -37,4 +37,7 @@ public static class AtomicFile
             using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
             write(stream);
         });
+
+    /// <summary><see cref="Write(string, Action{string})"/> of a UTF-8 text.</summary>
+    public static void WriteAllText(string path, string text) => Write(path, (string temporary) => File.WriteAllText(temporary, text));
 }
