@@ -105,6 +105,9 @@ public sealed record TrainOptions
         Require(Train.Loss.Gamma >= 0 && double.IsFinite(Train.Loss.Gamma), "train.loss.gamma", "must be a finite value ≥ 0");
         Require(!Train.Loss.IsLkib || (Models.ArchRegistry.Contains(Network.Type) && Models.ArchRegistry.Get(Network.Type).KPNetOptions is not null),
             "train.loss.type", $"LKIB needs a KPNet-family network (per-branch KIB features), not '{Network.Type}'");
+        Require(Train.Loss.TeacherWeight is >= 0 and <= 1, "train.loss.teacher_weight", "must be in [0, 1]");
+        Require(Train.Loss.Teacher is null || File.Exists(Train.Loss.Teacher), "train.loss.teacher", $"'{Train.Loss.Teacher}': no such weights file");
+        Require(Train.Loss.Teacher is null || !Train.Loss.IsLkib, "train.loss.teacher", "cannot be combined with LKIB (use L1 or L2)");
         Require(Val.ValFreq >= 0, "val.val_freq", "must be ≥ 0 (0 = never)");
         Require(Datasets.Val.MaxImages >= 0, "datasets.val.max_images", "must be ≥ 0 (0 = all)");
         Require(Logger.SaveCheckpointFreq >= 0, "logger.save_checkpoint_freq", "must be ≥ 0 (0 = only at the end)");
@@ -202,6 +205,13 @@ public sealed record LossOptions
     /// dominate the gradient; the paper notes γ "needs to set small to avoid over-penalty".
     /// </summary>
     public double Gamma { get; init; } = 0.1;
+    /// <summary>
+    /// Knowledge distillation (#11): weights of a trained teacher (with its model card); the loss becomes
+    /// loss(Î, GT)·(1 − <see cref="TeacherWeight"/>) + L1(Î, teacher(LQ))·<see cref="TeacherWeight"/>. Null = no teacher.
+    /// </summary>
+    public string? Teacher { get; init; }
+    /// <summary>Share of the teacher term in [0, 1]; 0.5 weighs the teacher's output and the ground truth equally.</summary>
+    public double TeacherWeight { get; init; } = 0.5;
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsLkib => Type.Equals("LKIB", StringComparison.OrdinalIgnoreCase);

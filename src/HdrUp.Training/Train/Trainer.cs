@@ -85,6 +85,8 @@ public sealed class Trainer : IDisposable
         using var heads = t.Loss.IsLkib ? new Models.Blocks.BranchHeads(o.Network.Nf, ((KPNet)net).Options.Branches) : null;
         heads?.train();
         var trainable = heads is null ? net.parameters() : net.parameters().Concat(heads.parameters());
+        // Distillation: the teacher runs in eval mode without gradients on the same (augmented) LQ crops.
+        using var teacher = t.Loss.Teacher is { } teacherPath ? ModelStore.Load(teacherPath).Network : null;
         using var adam = torch.optim.Adam(trainable, t.Optimizer.Lr, t.Optimizer.Betas[0], t.Optimizer.Betas[1],
             t.Optimizer.Eps, t.Optimizer.WeightDecay);
 
@@ -154,7 +156,9 @@ public sealed class Trainer : IDisposable
                     var shape = new long[] { batch.Size, 3, batch.Crop, batch.Crop };
                     var lq = torch.tensor(batch.Lq, shape);
                     var gt = torch.tensor(batch.Gt, shape);
-                    var loss = TrainingLoss.Compute(t.Loss.Type, net, heads, lq, gt, t.Loss.Gamma);
+                    var loss = teacher is null
+                        ? TrainingLoss.Compute(t.Loss.Type, net, heads, lq, gt, t.Loss.Gamma)
+                        : TrainingLoss.Distill(t.Loss.Type, net, teacher, lq, gt, t.Loss.TeacherWeight);
                     if (t.Loss.LossWeight != 1.0) loss = loss * t.Loss.LossWeight;
                     adam.zero_grad();
                     loss.backward();
@@ -300,9 +304,13 @@ public sealed class Trainer : IDisposable
         if (withCard) AtomicFile.Write(ModelCard.PathFor(full), (string t) => card.Save(t));
     }
 
-    private string LossDescription() => options.Train.Loss.IsLkib
-        ? FormattableString.Invariant($"LKIB (L1 + {options.Train.Loss.Gamma:G3}·Σ L1 of the per-KIB heads)")
-        : options.Train.Loss.Type.ToUpperInvariant();
+    private string LossDescription()
+    {
+        var l = options.Train.Loss;
+        string pixel = l.IsLkib ? FormattableString.Invariant($"LKIB (L1 + {l.Gamma:G3}·Σ L1 of the per-KIB heads)") : l.Type.ToUpperInvariant();
+        return l.Teacher is null ? pixel
+            : FormattableString.Invariant($"distilled: {1 - l.TeacherWeight:G3}·{pixel} to GT + {l.TeacherWeight:G3}·L1 to teacher {l.Teacher}");
+    }
 
     private string DescribeData()
     {

@@ -29,6 +29,25 @@ public static class TrainingLoss
     }
 
     /// <summary>
+    /// Distillation loss of one batch: (1 − w)·loss(Î, GT) + w·L1(Î, teacher(LQ)), the teacher in eval mode without
+    /// gradients. <paramref name="type"/> is L1 or L2 (LKIB's heads need the full KPNet's branches).
+    /// </summary>
+    public static Tensor Distill(string type, HdrNetwork student, HdrNetwork teacher, Tensor lq, Tensor gt, double teacherWeight)
+    {
+        using var scope = NewDisposeScope();
+        Tensor target;
+        using (no_grad()) target = teacher.call(lq);
+        var output = student.call(lq);
+        var toGt = type.ToUpperInvariant() switch
+        {
+            "L1" => nn.functional.l1_loss(output, gt),
+            "L2" => L2(output, gt),
+            _ => throw new ArgumentException($"Distillation supports L1 and L2, not '{type}'.", nameof(type)),
+        };
+        return ((1 - teacherWeight) * toGt + teacherWeight * nn.functional.l1_loss(output, target)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// The loss of one batch for <paramref name="type"/>; <paramref name="heads"/> must be given for LKIB (and the
     /// network must be a <see cref="KPNet"/>), and is ignored otherwise.
     /// </summary>

@@ -67,6 +67,53 @@ public class LossAndProbeTests
         Assert.Throws<InvalidDataException>(() => TrainOptions.Parse("""{ "network": { "type": "kunet" }, "train": { "loss": { "type": "LKIB" } } }"""));
     }
 
+    // Distillation mixes the two L1 terms: with a teacher that outputs the GT plus 0.1 and a student equal to the GT,
+    // (1 − w)·0 + w·0.1. Teacher weight 0 is plain L1 to the GT; the teacher gets no gradient.
+    [Fact]
+    public void Distill_weighs_the_teacher_and_the_ground_truth()
+    {
+        torch.random.manual_seed(11);
+        using var student = ArchRegistry.Create("kpnet", 8);
+        using var teacher = ArchRegistry.Create("kpnet", 8);
+        student.eval(); teacher.eval();
+        using var lq = torch.rand(1, 3, 16, 16);
+        using var gt = torch.rand(1, 3, 16, 16);
+        using var noGrad = torch.no_grad();
+        using var s = student.call(lq);
+        using var t = teacher.call(lq);
+        using var l1Gt = nn.functional.l1_loss(s, gt);
+        using var l1Teacher = nn.functional.l1_loss(s, t);
+        using var d0 = TrainingLoss.Distill("L1", student, teacher, lq, gt, 0);
+        using var d1 = TrainingLoss.Distill("L1", student, teacher, lq, gt, 1);
+        using var dHalf = TrainingLoss.Distill("L1", student, teacher, lq, gt, 0.25);
+        Assert.Equal(l1Gt.item<float>(), d0.item<float>(), 6);
+        Assert.Equal(l1Teacher.item<float>(), d1.item<float>(), 6);
+        Assert.Equal(0.75 * l1Gt.item<float>() + 0.25 * l1Teacher.item<float>(), dHalf.item<float>(), 6);
+        Assert.NotEqual(d0.item<float>(), d1.item<float>());
+        Assert.Throws<ArgumentException>(() => TrainingLoss.Distill("LKIB", student, teacher, lq, gt, 0.5));
+    }
+
+    // A distilled run trains from a saved teacher, records it in the card, and options refuse a missing teacher file,
+    // a weight outside [0, 1] and LKIB with a teacher.
+    [Fact]
+    public void Distilled_training_runs_and_options_validate()
+    {
+        using var data = new SyntheticPairs(count: 2, width: 16, height: 16);
+        string teacherPath = Path.Combine(Directory.CreateDirectory(data.NewRunDir()).FullName, "teacher.safetensors");
+        using (var teacher = ArchRegistry.Create("kpnet", 8))
+            HdrUp.Models.Checkpoints.ModelStore.Save(teacher, "kpnet", teacherPath, new ModelCard { Architecture = "kpnet", Width = 8 });
+        var options = data.Options(2) with { Train = new OptimisationOptions { TotalIter = 2, Loss = new LossOptions { Teacher = teacherPath, TeacherWeight = 0.5 } } };
+        using var trainer = new Trainer(options, data.NewRunDir());
+        var result = trainer.Run();
+        Assert.Equal(2, result.Iteration);
+        Assert.Contains("L1 to teacher", ModelCard.Load(ModelCard.PathFor(result.WeightsPath)).Notes);
+
+        Assert.Throws<InvalidDataException>(() => TrainOptions.Parse("""{ "train": { "loss": { "teacher": "/no/such/teacher.safetensors" } } }"""));
+        Assert.Throws<InvalidDataException>(() => TrainOptions.Parse("""{ "train": { "loss": { "teacher_weight": 1.5 } } }"""));
+        var lkib = options with { Train = options.Train with { Loss = new LossOptions { Type = "LKIB", Teacher = teacherPath } } };
+        Assert.Throws<InvalidDataException>(() => lkib.Validate("test"));
+    }
+
     // Tab. 3 probe on a tiny overfit case: one 16×16 pair, crop 16, batch 1, a frozen nf-8 KPNet, heads trained 5 steps
     // at lr 5e-3 (25× the protocol, so 5 steps make visible progress). Every branch's MSE is finite and lower after
     // 5 steps than with untrained heads (report at 0).
