@@ -57,6 +57,10 @@ public static class ArchRegistry
         NarrowKPNet(16, 98_603),
         NarrowKPNet(24, 220_275),
         NarrowKPNet(32, 390_203),
+        // A cheaper shape for the fast level (#11): only the H/2 branch (kpnet-b2), so the KIB, the costliest part,
+        // runs on a quarter of the pixels; the full-resolution work left is conv_first, down_conv1 and the output head.
+        NarrowKPNet(32, 176_547, "kpnet-half-nf32", "KPNet with the half-resolution branch only (kpnet-b2) at nf=32 (fast level)",
+            KPNetOptions.Published with { Branches = KPNetBranches.Half, IncludeUnusedModules = false }),
         // Learned baselines of the KPNet paper, Tab. 1.
         new("csrnet", "CSRNet (ECCV 2020; HDRTVNet's AGCM): 1×1 base net modulated by a global condition net (GFM); 36,489 params",
             nf => new CSRNet(baseNf: nf)),
@@ -97,14 +101,16 @@ public static class ArchRegistry
     // kpnet-nf{width}: exactly `kpnet` built with nf = width (never-executed modules included, so weights trained as
     // "kpnet" at that width load strictly). The width is part of the name: the default width (64, what `model list`
     // and the bench pass) or the entry's own width both build it; any other width is refused rather than ignored.
-    private static ArchEntry NarrowKPNet(int width, long parameters)
+    private static ArchEntry NarrowKPNet(int width, long parameters, string? name = null, string? description = null, KPNetOptions? shape = null)
     {
-        var options = KPNetOptions.Published with { Nf = width };
-        return new ArchEntry($"kpnet-nf{width}",
-            $"KPNet as published at nf={width} (fast level), CA bottleneck {Math.Max(8, width / 32)}; {parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} params",
+        var options = (shape ?? KPNetOptions.Published) with { Nf = width };
+        name ??= $"kpnet-nf{width}";
+        description ??= $"KPNet as published at nf={width} (fast level), CA bottleneck {Math.Max(8, width / 32)}";
+        return new ArchEntry(name,
+            $"{description}; {parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} params",
             nf => nf == width || nf == DefaultWidth
                 ? new KPNet(options)
-                : throw new ArgumentOutOfRangeException(nameof(nf), nf, $"kpnet-nf{width} has the fixed width {width}; use 'kpnet' with nf = {nf}."),
+                : throw new ArgumentOutOfRangeException(nameof(nf), nf, $"{name} has the fixed width {width}; build its shape at nf = {nf} instead."),
             options);
     }
 

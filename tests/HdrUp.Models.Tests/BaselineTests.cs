@@ -291,7 +291,7 @@ public sealed class BaselineTests : IDisposable
 
     public static TheoryData<string, int> NewEntries => new()
     {
-        { "csrnet", 1 }, { "dncnn", 1 }, { "dncnn-kunet", 4 }, { "kpnet-nf16", 8 }, { "kpnet-nf24", 8 }, { "kpnet-nf32", 8 },
+        { "csrnet", 1 }, { "dncnn", 1 }, { "dncnn-kunet", 4 }, { "kpnet-nf16", 8 }, { "kpnet-nf24", 8 }, { "kpnet-nf32", 8 }, { "kpnet-half-nf32", 4 },
     };
 
     // Registered with a description that states the true count (as `hdrup model list` shows it) and the size multiple.
