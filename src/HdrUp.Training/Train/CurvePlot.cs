@@ -29,11 +29,11 @@ public static class CurvePlot
     private static void Panel(Image<Rgb24> img, int top, long maxIt, (List<(long X, double Y)> Points, Rgb24 Colour, bool LeftAxis)[] series)
     {
         int x0 = Margin, x1 = W - Margin, y0 = top + 10, y1 = top + PanelH - 20;
-        for (int x = x0; x <= x1; x++) { Set(img, x, y0, Grey); Set(img, x, y1, Black); }
-        for (int y = y0; y <= y1; y++) { Set(img, x0, y, Black); Set(img, x1, y, Grey); }
-        Text(img, x0, y1 + 6, "0", Black);
+        for (int x = x0; x <= x1; x++) { PlotPixels.Set(img, x, y0, Grey); PlotPixels.Set(img, x, y1, Black); }
+        for (int y = y0; y <= y1; y++) { PlotPixels.Set(img, x0, y, Black); PlotPixels.Set(img, x1, y, Grey); }
+        PlotPixels.Text(img, x0, y1 + 6, "0", Black);
         string maxText = maxIt.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Text(img, x1 - 4 * maxText.Length, y1 + 6, maxText, Black);
+        PlotPixels.Text(img, x1 - 4 * maxText.Length, y1 + 6, maxText, Black);
         foreach (var (points, colour, left) in series)
         {
             if (points.Count == 0) continue;
@@ -41,59 +41,14 @@ public static class CurvePlot
             if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
             int PX(long it) => x0 + (int)Math.Round((x1 - x0) * (double)it / maxIt);
             int PY(double v) => y1 - (int)Math.Round((y1 - y0) * (v - lo) / (hi - lo));
-            for (int i = 1; i < points.Count; i++) Line(img, PX(points[i - 1].X), PY(points[i - 1].Y), PX(points[i].X), PY(points[i].Y), colour);
-            foreach (var p in points.Count <= 60 ? points : []) Dot(img, PX(p.X), PY(p.Y), colour);
+            for (int i = 1; i < points.Count; i++) PlotPixels.Line(img, PX(points[i - 1].X), PY(points[i - 1].Y), PX(points[i].X), PY(points[i].Y), colour);
+            foreach (var p in points.Count <= 60 ? points : []) PlotPixels.Dot(img, PX(p.X), PY(p.Y), colour);
             // Log-scale loss is labelled with the loss itself.
             bool isLog = colour.Equals(Green);
             string Label(double v) => (isLog ? Math.Pow(10, v) : v).ToString(isLog ? "G3" : "F2", System.Globalization.CultureInfo.InvariantCulture);
             int tx = left ? 2 : x1 + 4;
-            Text(img, tx, y0, Label(hi), colour);
-            Text(img, tx, y1 - 5, Label(lo), colour);
-        }
-    }
-
-    private static void Set(Image<Rgb24> img, int x, int y, Rgb24 c)
-    {
-        if (x >= 0 && y >= 0 && x < img.Width && y < img.Height) img[x, y] = c;
-    }
-
-    private static void Dot(Image<Rgb24> img, int x, int y, Rgb24 c)
-    {
-        for (int dy = -1; dy <= 1; dy++) for (int dx = -1; dx <= 1; dx++) Set(img, x + dx, y + dy, c);
-    }
-
-    // Bresenham.
-    private static void Line(Image<Rgb24> img, int xa, int ya, int xb, int yb, Rgb24 c)
-    {
-        int dx = Math.Abs(xb - xa), sx = xa < xb ? 1 : -1, dy = -Math.Abs(yb - ya), sy = ya < yb ? 1 : -1, err = dx + dy;
-        while (true)
-        {
-            Set(img, xa, ya, c);
-            if (xa == xb && ya == yb) break;
-            int e2 = 2 * err;
-            if (e2 >= dy) { err += dy; xa += sx; }
-            if (e2 <= dx) { err += dx; ya += sy; }
-        }
-    }
-
-    // 3×5 glyphs, rows top to bottom, '#' = ink.
-    private static readonly Dictionary<char, string> Glyphs = new()
-    {
-        ['0'] = "###"+"#.#"+"#.#"+"#.#"+"###", ['1'] = ".#."+"##."+".#."+".#."+"###", ['2'] = "###"+"..#"+"###"+"#.."+"###",
-        ['3'] = "###"+"..#"+".##"+"..#"+"###", ['4'] = "#.#"+"#.#"+"###"+"..#"+"..#", ['5'] = "###"+"#.."+"###"+"..#"+"###",
-        ['6'] = "###"+"#.."+"###"+"#.#"+"###", ['7'] = "###"+"..#"+".#."+".#."+".#.", ['8'] = "###"+"#.#"+"###"+"#.#"+"###",
-        ['9'] = "###"+"#.#"+"###"+"..#"+"###", ['.'] = "..."+"..."+"..."+"..."+".#.", ['-'] = "..."+"..."+"###"+"..."+"...",
-        ['E'] = "###"+"#.."+"##."+"#.."+"###", ['+'] = "..."+".#."+"###"+".#."+"...",
-    };
-
-    private static void Text(Image<Rgb24> img, int x, int y, string text, Rgb24 c)
-    {
-        foreach (char ch in text.ToUpperInvariant())
-        {
-            if (Glyphs.TryGetValue(ch, out var g))
-                for (int i = 0; i < 15; i++)
-                    if (g[i] == '#') Set(img, x + i % 3, y + i / 3, c);
-            x += 4;
+            PlotPixels.Text(img, tx, y0, Label(hi), colour);
+            PlotPixels.Text(img, tx, y1 - 5, Label(lo), colour);
         }
     }
 }
