@@ -78,5 +78,23 @@ public class AblationCommandTests
         using var figure = SixLabors.ImageSharp.Image.Load(Assert.Single(Directory.GetFiles(qualityOut, "quality-*-qp32.png")));
         Assert.Equal((6 * 32 + 5 * 4, 2 * 32 + 4), (figure.Width, figure.Height));
         Assert.Contains("columns = SDR input | BT.2446 Method A inverse | BT.2408 placement (203 cd/m²) | kpnet (shipped) | lean | ground truth", report);
+
+        // Table 3 probe on the trained variant: MSE per branch after 0 and 2 head steps, all three branches finite.
+        string probeOut = Path.Combine(root, "probe");
+        var probe = await CliHarness.Run("bench", "probe", "--weights", lean, "--data", root, "--qp", "32", "--iterations", "0,2",
+            "--crop", "32", "--batch", "2", "--threads", "1", "--out", probeOut);
+        Assert.True(probe.ExitCode == 0, probe.Output + probe.Error);
+        var probeRows = File.ReadAllLines(Assert.Single(Directory.GetFiles(probeOut, "probe-*.csv")));
+        Assert.Equal(["0", "2"], probeRows.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.All(probeRows.Skip(1).SelectMany(l => l.Split(',').Skip(1)), v => Assert.True(double.IsFinite(double.Parse(v, CultureInfo.InvariantCulture)), v));
+
+        // Fig. 6 colour card: 18 patches scored per model, the picture is input | model | truth at the card's size.
+        string cardOut = Path.Combine(root, "card");
+        var card = await CliHarness.Run("bench", "card", "--weights", $"lean={lean}", "--qp", "32", "--threads", "1", "--out", cardOut);
+        Assert.True(card.ExitCode == 0, card.Output + card.Error);
+        Assert.Equal(1 + 18, File.ReadAllLines(Assert.Single(Directory.GetFiles(cardOut, "card-*.csv"))).Length);
+        Assert.Contains("| lean | ", File.ReadAllText(Assert.Single(Directory.GetFiles(cardOut, "card-*.md"))));
+        using var cardPicture = SixLabors.ImageSharp.Image.Load(Assert.Single(Directory.GetFiles(cardOut, "card-*.png")));
+        Assert.Equal((3 * 256 + 2 * 4, 256), (cardPicture.Width, cardPicture.Height));
     }
 }

@@ -11,18 +11,21 @@ namespace HdrUp.Cli.Bench;
 /// </summary>
 internal static class ConvFlops
 {
-    public static double PerPixel(HdrNetwork network, int size = 64)
+    public static double PerPixel(HdrNetwork network, int size = 64) => PerModule(network, size).Values.Sum();
+
+    /// <summary>FLOP per output pixel of each Conv2d, by its state-dict path.</summary>
+    public static Dictionary<string, double> PerModule(HdrNetwork network, int size = 64)
     {
-        double flops = 0;
+        var flops = new Dictionary<string, double>();
         var removers = new List<Action>();
-        foreach (var (_, module) in network.named_modules())
+        foreach (var (name, module) in network.named_modules())
         {
             if (module is TorchSharp.Modules.Conv2d conv)
             {
                 long perOutput = conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1];
                 var remover = conv.register_forward_hook((_, _, output) =>
                 {
-                    flops += 2.0 * output.numel() * perOutput;
+                    flops[name] = flops.GetValueOrDefault(name) + 2.0 * output.numel() * perOutput / (size * (double)size);
                     return output;
                 });
                 removers.Add(remover.remove);
@@ -39,6 +42,6 @@ internal static class ConvFlops
         {
             foreach (var remove in removers) remove();
         }
-        return flops / (size * (double)size);
+        return flops;
     }
 }

@@ -141,7 +141,7 @@ internal static class QualityBench
             var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(file);
             parameters ??= network.parameters().Sum(p => p.numel());
             architecture ??= card?.Architecture;
-            current = new Conversion.NetworkFrameMapper(name, network, new HdrUp.Models.Inference.InferenceOptions { Threads = threads });
+            current = new Conversion.NetworkFrameMapper(name, network, new HdrUp.Models.Inference.InferenceOptions { Threads = threads, Backend = HdrUp.Models.Inference.InferenceOptions.Fastest(network) });
             return current;
         }, () => architecture);
     }

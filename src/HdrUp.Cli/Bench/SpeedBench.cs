@@ -7,6 +7,7 @@ using HdrUp.Color;
 using HdrUp.Metrics;
 using HdrUp.Models;
 using HdrUp.Models.Inference;
+using HdrUp.Models.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,15 +17,23 @@ namespace HdrUp.Cli.Bench;
 internal sealed record SpeedRow(string Case, string Size, int Repeats, double MedianSeconds, double MegapixelsPerSecond,
     double? GflopPerSecond, double? RatioToConvCeiling, string Note);
 
-/// <summary>The report <c>hdrup bench speed</c> writes.</summary>
+/// <summary>One model at one size through both backends (<c>--onnx</c>): medians of interleaved runs on the same frame,
+/// ONNX Runtime / TorchSharp time (below 1 = ONNX Runtime faster) and the largest absolute output difference.</summary>
+internal sealed record BackendComparison(string Model, string Size, int Repeats, double TorchSharpSeconds, double OnnxRuntimeSeconds,
+    double OnnxToTorchSharpRatio, double MaxAbsDifference);
+
+/// <summary>The report <c>hdrup bench speed</c> writes; <paramref name="Onnx"/> only with <c>--onnx</c>.</summary>
 internal sealed record SpeedReport(string Date, string Machine, int Threads, double ConvCeilingGflops,
-    IReadOnlyList<SpeedRow> Rows, long PeakResidentBytes);
+    IReadOnlyList<SpeedRow> Rows, long PeakResidentBytes, IReadOnlyList<BackendComparison>? Onnx = null);
 
 /// <summary>
 /// Measures, in one run and with one thread count: a single 64→64 3×3 convolution (the machine's
 /// practical ceiling), each network at several frame sizes (tiled above 1080p), and the quality
 /// metrics at 1080p. Timings are medians over repeats and reported as rates and ratios to the
 /// ceiling measured in the same run, because this machine is shared and absolute times drift.
+/// With <c>onnx</c>, every network that <see cref="OnnxExport"/> supports also runs through ONNX Runtime on the
+/// same frame with the same thread count, its runs interleaved with TorchSharp's so that both see the same load;
+/// not at sizes TorchSharp tiles (2160p), because the ONNX path runs whole frames only.
 /// </summary>
 internal static class SpeedBench
 {
@@ -32,10 +41,11 @@ internal static class SpeedBench
         [("540p", 960, 540), ("1080p", 1920, 1080), ("2160p", 3840, 2160)];
 
     public static SpeedReport Run(IReadOnlyList<string> models, IReadOnlyList<string> sizes, int repeats, int threads,
-        Action<string> log, CancellationToken cancellationToken)
+        Action<string> log, CancellationToken cancellationToken, bool onnx = false)
     {
         torch.set_num_threads(threads);
         var rows = new List<SpeedRow>();
+        var comparisons = new List<BackendComparison>();
 
         double ceiling = ConvCeiling(repeats, log);
         rows.Add(new SpeedRow("conv 64→64 3×3", "1×64×256×256", repeats, double.NaN, double.NaN, ceiling, 1.0, "ceiling"));
@@ -45,6 +55,7 @@ internal static class SpeedBench
             using HdrNetwork network = ArchRegistry.Create(model);
             double flopsPerPixel = ConvFlops.PerPixel(network);
             log($"{model}: {flopsPerPixel / 1e6:F3} MFLOP per pixel (convolutions)");
+            using var runner = onnx ? OpenOnnx(network, threads, model, log) : null;
             foreach (var (name, width, height) in Sizes.Where(s => sizes.Contains(s.Name)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -53,12 +64,34 @@ internal static class SpeedBench
                 var input = SyntheticFrame(width, height);
                 var output = new float[input.Length];
                 int n = tile > 0 ? 1 : repeats;
-                double median = Median(n, () => engine.Run(input, output, width, height));
+                double median;
+                BackendComparison? comparison = null;
+                if (runner is not null && tile == 0)
+                {
+                    var onnxOutput = new float[input.Length];
+                    double onnxMedian;
+                    (median, onnxMedian) = InterleavedMedians(n, () => engine.Run(input, output, width, height),
+                        () => runner.Run(input, onnxOutput, width, height));
+                    comparison = new BackendComparison(model, name, n, median, onnxMedian, onnxMedian / median, MaxAbsDifference(output, onnxOutput));
+                }
+                else
+                {
+                    if (runner is not null) log($"{model} {name}: ONNX Runtime skipped (TorchSharp tiles this size; the ONNX path runs whole frames only)");
+                    median = Median(n, () => engine.Run(input, output, width, height));
+                }
                 double megapixels = width * (double)height / 1e6;
                 double gflops = flopsPerPixel * width * height / median / 1e9;
                 rows.Add(new SpeedRow(model, name, n, median, megapixels / median, gflops, gflops / ceiling,
                     $"{flopsPerPixel / 1e6:F3} MFLOP/px; " + (tile > 0 ? $"tiles {tile}+{InferenceOptions.DefaultTileOverlap}" : "whole frame")));
                 log($"{model} {name}: {median:F2} s/frame, {gflops:F1} GFLOP/s ({gflops / ceiling:P0} of the conv ceiling)");
+                if (comparison is { } c)
+                {
+                    comparisons.Add(c);
+                    double onnxGflops = flopsPerPixel * width * height / c.OnnxRuntimeSeconds / 1e9;
+                    rows.Add(new SpeedRow($"{model} (ONNX Runtime)", name, n, c.OnnxRuntimeSeconds, megapixels / c.OnnxRuntimeSeconds, onnxGflops,
+                        onnxGflops / ceiling, $"{c.OnnxToTorchSharpRatio:F3}× the TorchSharp time; max |Δ| {c.MaxAbsDifference:E1}"));
+                    log($"{model} {name} ONNX Runtime: {c.OnnxRuntimeSeconds:F2} s/frame, {c.OnnxToTorchSharpRatio:F3}× TorchSharp, max |Δ| {c.MaxAbsDifference:E1}");
+                }
             }
         }
 
@@ -77,10 +110,52 @@ internal static class SpeedBench
         }
 
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-            MachineDescription(), threads, ceiling, rows, PeakResidentBytes());
+            MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx ? comparisons : null);
     }
 
-    private static double ConvCeiling(int repeats, Action<string> log)
+    // The ONNX Runtime session of a network, or null (logged) when the exporter does not support it.
+    private static OnnxRunner? OpenOnnx(HdrNetwork network, int threads, string model, Action<string> log)
+    {
+        try
+        {
+            return OnnxRunner.For(network, threads);
+        }
+        catch (NotSupportedException e)
+        {
+            log($"{model}: no ONNX Runtime run ({e.Message})");
+            return null;
+        }
+    }
+
+    /// <summary>One untimed warm-up of each, then <paramref name="repeats"/> alternating timed runs of a and b, so that
+    /// load from other processes falls on both alike; the median of each.</summary>
+    private static (double A, double B) InterleavedMedians(int repeats, Action a, Action b)
+    {
+        a();
+        b();
+        var (timesA, timesB) = (new double[Math.Max(1, repeats)], new double[Math.Max(1, repeats)]);
+        for (int i = 0; i < timesA.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            a();
+            timesA[i] = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            b();
+            timesB[i] = clock.Elapsed.TotalSeconds;
+        }
+        Array.Sort(timesA);
+        Array.Sort(timesB);
+        return (timesA[timesA.Length / 2], timesB[timesB.Length / 2]);
+    }
+
+    private static double MaxAbsDifference(float[] a, float[] b)
+    {
+        double max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        return max;
+    }
+
+    internal static double ConvCeiling(int repeats, Action<string> log)
     {
         using var conv = nn.Conv2d(64, 64, 3, padding: 1);
         using var input = randn(1, 64, 256, 256);
@@ -92,7 +167,7 @@ internal static class SpeedBench
     }
 
     /// <summary>Smooth gradients plus edges: a frame with the statistics of a picture, not of noise.</summary>
-    private static float[] SyntheticFrame(int width, int height)
+    internal static float[] SyntheticFrame(int width, int height)
     {
         var data = new float[3 * width * height];
         for (int c = 0; c < 3; c++)
@@ -129,7 +204,7 @@ internal static class SpeedBench
         return times[times.Length / 2];
     }
 
-    private static string MachineDescription()
+    internal static string MachineDescription()
     {
         string cpu = "unknown CPU";
         try
@@ -141,13 +216,13 @@ internal static class SpeedBench
                $"{RuntimeInformation.OSDescription}; .NET {Environment.Version}; libtorch via TorchSharp";
     }
 
-    private static long PeakResidentBytes()
+    internal static long PeakResidentBytes()
     {
         try
         {
             string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
             if (line is not null)
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                return long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;   // the value is right-aligned after a tab, so from ~10 GB on no space precedes it
         }
         catch (IOException) { }
         return -1;
@@ -174,6 +249,18 @@ internal static class SpeedBench
         {
             string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, inv) : "";
             md.AppendLine(inv, $"| {r.Case} | {r.Size} | {r.Repeats} | {F(r.MedianSeconds, "F3")} | {F(r.MegapixelsPerSecond, "F3")} | {F(r.GflopPerSecond, "F1")} | {F(r.RatioToConvCeiling, "P0")} | {r.Note} |");
+        }
+        if (report.Onnx is { } comparisons)
+        {
+            md.AppendLine();
+            md.AppendLine("## ONNX Runtime against TorchSharp");
+            md.AppendLine();
+            md.AppendLine(inv, $"Same frame, {report.Threads} thread(s) each, runs interleaved; ratio below 1 = ONNX Runtime faster. Sizes TorchSharp runs in tiles (2160p) are not run through ONNX Runtime, whose path is whole-frame only.");
+            md.AppendLine();
+            md.AppendLine("| model | size | repeats | TorchSharp s | ONNX Runtime s | ONNX / TorchSharp | max abs difference |");
+            md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+            foreach (var c in comparisons)
+                md.AppendLine(inv, $"| {c.Model} | {c.Size} | {c.Repeats} | {c.TorchSharpSeconds:F3} | {c.OnnxRuntimeSeconds:F3} | {c.OnnxToTorchSharpRatio:F3} | {c.MaxAbsDifference:E2} |");
         }
         return (json, md.ToString());
     }

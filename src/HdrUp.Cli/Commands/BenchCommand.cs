@@ -25,7 +25,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "540p,1080p",
         };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per case (the median is reported), after one warm-up.", DefaultValueFactory = _ => 3 };
-        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = ThreadsOption();
         var output = new Option<string>("--out") { Description = "Folder for the JSON and Markdown reports.", DefaultValueFactory = _ => Path.Combine("bench", "results") };
         var speed = new Command("speed",
             "Network throughput (megapixels/s and GFLOP/s) per model and frame size, the same for a single 64→64 3×3 convolution " +
@@ -33,33 +33,205 @@ internal static class BenchCommand
             "Timings are medians in one run; compare ratios, not absolute times, across runs.");
         foreach (var option in new Option[] { models, sizes, repeats, threads, output })
             speed.Options.Add(option);
+        var onnx = new Option<bool>("--onnx")
+        {
+            Description = "Also time ONNX Runtime on the same frames for the KPNet-family models (same threads, runs interleaved) " +
+                          "and report its time ratio to TorchSharp and the largest output difference; whole frames only (not 2160p).",
+        };
+        speed.Options.Add(onnx);
         CliRuntime.SetGuardedAction(speed, (parse, runtime, ct) =>
         {
-            string[] modelNames = Split(parse.GetValue(models)!);
-            foreach (string name in modelNames)
-            {
-                if (!ArchRegistry.Contains(name))
-                    throw new ArgumentException($"--models: unknown architecture '{name}' (see 'hdrup model list')");
-            }
-            string[] sizeNames = Split(parse.GetValue(sizes)!);
-            foreach (string size in sizeNames)
-            {
-                if (!SpeedBench.Sizes.Any(s => s.Name == size))
-                    throw new ArgumentException($"--sizes: unknown size '{size}'; use {string.Join(", ", SpeedBench.Sizes.Select(s => s.Name))}");
-            }
+            string[] modelNames = Architectures(parse.GetValue(models)!);
+            string[] sizeNames = FrameSizes(parse.GetValue(sizes)!, "--sizes");
             int repeatCount = parse.GetValue(repeats);
             if (repeatCount < 1) throw new ArgumentException("--repeats must be at least 1");
 
             SpeedReport report = SpeedBench.Run(modelNames, sizeNames, repeatCount, Math.Max(1, parse.GetValue(threads)),
-                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
+                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct, parse.GetValue(onnx));
             var (json, markdown) = SpeedBench.Render(report);
             WriteReport(runtime, ReportStem(parse.GetValue(output)!, "speed"), markdown, ("json", json));
             return Task.FromResult(CliRuntime.ExitOk);
         });
         bench.Subcommands.Add(speed);
+        bench.Subcommands.Add(CreateConvert(output));
+        bench.Subcommands.Add(CreateProfile(output));
+        bench.Subcommands.Add(CreateCurve(output));
+        bench.Subcommands.Add(CreateCard(output));
+        bench.Subcommands.Add(CreateProbe(output));
         bench.Subcommands.Add(CreateQuality(output));
         bench.Subcommands.Add(CreateAblation(output));
         return bench;
+    }
+
+    private static Command CreateConvert(Option<string> output)
+    {
+        var models = ModelsOption("kpnet");
+        var sizes = new Option<string>("--sizes") { Description = "Comma-separated frame sizes: 540p, 1080p, 2160p (2160p converts in tiles).", DefaultValueFactory = _ => "1080p" };
+        var frames = new Option<int>("--frames") { Description = "Frames in the generated clip.", DefaultValueFactory = _ => 3 };
+        var preset = new Option<string>("--preset") { Description = "x265 preset, as 'hdrup convert --preset'.", DefaultValueFactory = _ => "medium" };
+        var threads = ThreadsOption();
+        var convert = new Command("convert",
+            "Convert a generated SDR clip end to end (decode, network, x265 encode) and report seconds per frame, the ratio of the whole " +
+            "conversion to the network time inside it, and this process's peak memory (run one size per call to read that size's peak).");
+        foreach (var option in new Option[] { models, sizes, frames, preset, threads, output })
+            convert.Options.Add(option);
+        CliRuntime.SetGuardedAction(convert, (parse, runtime, ct) =>
+        {
+            string[] modelNames = Architectures(parse.GetValue(models)!);
+            string[] sizeNames = FrameSizes(parse.GetValue(sizes)!, "--sizes");
+            int frameCount = parse.GetValue(frames);
+            if (frameCount < 1) throw new ArgumentException("--frames must be at least 1");
+            var report = ConvertBench.Run(modelNames, sizeNames, frameCount, Math.Max(1, parse.GetValue(threads)), parse.GetValue(preset)!,
+                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
+            var (json, markdown) = ConvertBench.Render(report);
+            WriteReport(runtime, ReportStem(parse.GetValue(output)!, "convert"), markdown, ("json", json));
+            return Task.FromResult(CliRuntime.ExitOk);
+        });
+        return convert;
+    }
+
+    private static Command CreateProfile(Option<string> output)
+    {
+        var models = ModelsOption("kpnet");
+        var size = new Option<string>("--size") { Description = "Frame size: 540p, 1080p or 2160p (whole frame, no tiles).", DefaultValueFactory = _ => "1080p" };
+        var frames = new Option<int>("--frames") { Description = "Profiled frames after one warm-up (times are per frame).", DefaultValueFactory = _ => 1 };
+        var depth = new Option<int>("--depth") { Description = "Deepest module level in the table (0 = top-level modules).", DefaultValueFactory = _ => 1 };
+        var threads = ThreadsOption();
+        var profile = new Command("profile",
+            "Time per module of one frame (forward hooks), its convolutions' GFLOP/s against this machine's 64→64 3×3 ceiling, " +
+            "and managed allocation per frame: where a model's time goes.");
+        foreach (var option in new Option[] { models, size, frames, depth, threads, output })
+            profile.Options.Add(option);
+        CliRuntime.SetGuardedAction(profile, (parse, runtime, ct) =>
+        {
+            string[] modelNames = Architectures(parse.GetValue(models)!);
+            string sizeName = FrameSizes(parse.GetValue(size)!, "--size").Single();
+            int frameCount = parse.GetValue(frames), threadCount = Math.Max(1, parse.GetValue(threads));
+            if (frameCount < 1) throw new ArgumentException("--frames must be at least 1");
+            Action<string> log = line => runtime.Console.MarkupLine(Markup.Escape(line));
+            TorchSharp.torch.set_num_threads(threadCount);
+            double ceiling = SpeedBench.ConvCeiling(3, log);
+            var markdown = new System.Text.StringBuilder($"# hdrup bench profile — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\nMachine: {SpeedBench.MachineDescription()}.\n\n");
+            var reports = new List<ProfileReport>();
+            foreach (string name in modelNames)
+            {
+                var report = ProfileBench.Run(name, sizeName, frameCount, threadCount, log, ct);
+                reports.Add(report);
+                markdown.AppendLine(ProfileBench.Render(report, ceiling, parse.GetValue(depth)));
+            }
+            string json = System.Text.Json.JsonSerializer.Serialize(new { ceiling_gflops = ceiling, profiles = reports },
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
+            WriteReport(runtime, ReportStem(parse.GetValue(output)!, "profile"), markdown.ToString(), ("json", json));
+            return Task.FromResult(CliRuntime.ExitOk);
+        });
+        return profile;
+    }
+
+    private static Command CreateCurve(Option<string> output)
+    {
+        var speed = new Option<string>("--speed") { Description = "A 'bench speed' JSON report that timed the candidates' architectures.", Required = true };
+        var quality = new Option<string>("--quality") { Description = "A 'bench quality' CSV that scored the candidates.", Required = true };
+        var qp = new Option<int>("--qp") { Description = "QP of the quality rows to plot.", DefaultValueFactory = _ => 37 };
+        var size = new Option<string>("--size") { Description = "Frame size of the speed rows to plot.", DefaultValueFactory = _ => "1080p" };
+        var reference = new Option<string>("--reference") { Description = "Method the speed-up and ΔPSNR are relative to.", DefaultValueFactory = _ => "kpnet (shipped)" };
+        var curve = new Command("curve",
+            "Join a speed report and a quality CSV into the speed/quality trade-off of the models in both: a numbered scatter PNG " +
+            "(seconds per frame on a log scale against PSNR, Pareto front marked) and a Markdown table.");
+        foreach (var option in new Option[] { speed, quality, qp, size, reference, output })
+            curve.Options.Add(option);
+        CliRuntime.SetGuardedAction(curve, (parse, runtime, _) =>
+        {
+            foreach (var file in new[] { parse.GetValue(speed)!, parse.GetValue(quality)! })
+                if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such report", file);
+            int qpValue = parse.GetValue(qp);
+            string sizeName = parse.GetValue(size)!;
+            var points = SpeedQualityCurve.Join(parse.GetValue(speed)!, parse.GetValue(quality)!, qpValue, sizeName);
+            string stem = ReportStem(parse.GetValue(output)!, "curve");
+            string plot = $"{Path.GetFileName(stem)}.png";
+            string markdown = SpeedQualityCurve.Render(points, parse.GetValue(reference)!, qpValue, sizeName, plot);
+            WriteReport(runtime, stem, markdown, ("csv", string.Join('\n', points.Select(p => FormattableString.Invariant(
+                $"{p.Number},{p.Method},{p.Architecture},{p.Parameters},{p.SecondsPerFrame:R},{p.Psnr:R},{p.DeltaEItp:R}"))).Insert(0, "number,method,architecture,params,seconds_per_frame,psnr,delta_e_itp\n") + "\n"),
+                [(".png", s => SpeedQualityCurve.SavePlot(s, points))]);
+            return Task.FromResult(CliRuntime.ExitOk);
+        });
+        return curve;
+    }
+
+    private static Command CreateCard(Option<string> output)
+    {
+        var weights = new Option<string[]>("--weights")
+        {
+            Description = "Models to score as NAME=FILE (weights with their model card), e.g. the ablation runs' kpnet-lean and kpnet-single-kib and a KUNet.",
+            Required = true, AllowMultipleArgumentsPerToken = true,
+        };
+        var qp = new Option<int>("--qp") { Description = "x265 intra QP applied to the card's SDR.", DefaultValueFactory = _ => 37 };
+        var threads = ThreadsOption();
+        var card = new Command("card",
+            "The colour-card test of the paper's Fig. 6: a generated chart of saturated patches and gradients, compressed at --qp, mapped " +
+            "by each model; ΔE_ITP per patch, at patch edges and inside (ghosting = edge − interior), and the picture side by side.");
+        foreach (var option in new Option[] { weights, qp, threads, output })
+            card.Options.Add(option);
+        CliRuntime.SetGuardedAction(card, (parse, runtime, ct) =>
+        {
+            var models = ParseNamedFiles(parse.GetValue(weights) ?? []);
+            int qpValue = parse.GetValue(qp);
+            var (markdown, csv, figure) = CardAndProbeBench.Card(models, qpValue, Math.Max(1, parse.GetValue(threads)),
+                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
+            string stem = ReportStem(parse.GetValue(output)!, "card");
+            markdown += $"\n![colour card]({Path.GetFileName(stem)}.png) Columns: {string.Join(" | ", figure.Columns(qpValue))}; HDR shown with the SDR preview mapping of 'bench quality'.\n";
+            WriteReport(runtime, stem, markdown, ("csv", csv), [(".png", s => figure.Save(qpValue, s))]);
+            return Task.FromResult(CliRuntime.ExitOk);
+        });
+        return card;
+    }
+
+    private static Command CreateProbe(Option<string> output)
+    {
+        var weights = new Option<string>("--weights") { Description = "A trained KPNet-family model (weights with its model card).", Required = true };
+        var data = new Option<string>("--data") { Description = "Dataset root (train_sdr/qpNN/ and train_hdr/).", DefaultValueFactory = _ => Path.Combine("data", "out") };
+        var qp = new Option<int>("--qp") { Description = "QP of the compressed SDR the heads reconstruct.", DefaultValueFactory = _ => 37 };
+        var marks = new Option<string>("--iterations") { Description = "Comma-separated head-training step counts to report (the paper: 500,5000,10000).", DefaultValueFactory = _ => "500,5000,10000" };
+        var crop = new Option<int>("--crop") { Description = "Training crop side.", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "Training batch size.", DefaultValueFactory = _ => 4 };
+        var threads = ThreadsOption();
+        var probe = new Command("probe",
+            "The information-loss probe of the paper's Table 3: heads trained to reconstruct the compressed SDR input from each branch " +
+            "feature of a frozen KPNet; their MSE after the given step counts.");
+        foreach (var option in new Option[] { weights, data, qp, marks, crop, batch, threads, output })
+            probe.Options.Add(option);
+        CliRuntime.SetGuardedAction(probe, (parse, runtime, ct) =>
+        {
+            string file = parse.GetValue(weights)!;
+            if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such weights file", file);
+            long[] steps = Split(parse.GetValue(marks)!).Select(m => long.TryParse(m, out long v) && v >= 0 ? v : throw new ArgumentException($"--iterations: '{m}' is not a step count")).ToArray();
+            string root = parse.GetValue(data)!;
+            int qpValue = parse.GetValue(qp);
+            var loader = new TrainDataOptions
+            {
+                DatarootGt = Path.Combine(root, "train_hdr"), DatarootLq = Path.Combine(root, "train_sdr", $"qp{qpValue}"), Qp = qpValue,
+                GtSize = parse.GetValue(crop), BatchSize = parse.GetValue(batch),
+            };
+            if (!Directory.Exists(loader.DatarootLq)) throw new DirectoryNotFoundException($"{loader.DatarootLq}: no training SDR at QP {qpValue}");
+            var (markdown, csv) = CardAndProbeBench.Probe(file, loader, steps, Math.Max(1, parse.GetValue(threads)),
+                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct);
+            WriteReport(runtime, ReportStem(parse.GetValue(output)!, "probe"), markdown, ("csv", csv));
+            return Task.FromResult(CliRuntime.ExitOk);
+        });
+        return probe;
+    }
+
+    private static List<(string Name, string File)> ParseNamedFiles(IEnumerable<string> specs)
+    {
+        var list = new List<(string, string)>();
+        foreach (string spec in specs)
+        {
+            string[] parts = spec.Split('=', 2);
+            if (parts.Length != 2 || parts[0].Length == 0) throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
+            if (!File.Exists(parts[1])) throw new FileNotFoundException($"{parts[1]}: no such weights file", parts[1]);
+            list.Add((parts[0], parts[1]));
+        }
+        if (list.Count == 0) throw new ArgumentException("--weights: give at least one NAME=FILE");
+        return list;
     }
 
     private static Command CreateQuality(Option<string> output)
@@ -76,7 +248,7 @@ internal static class BenchCommand
                           "The shipped KPNet models are always included as 'kpnet'.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = ThreadsOption();
         var note = new Option<string?>("--caption") { Description = "Text added to the table caption, e.g. how the --weights methods were trained." };
         var figureRows = new Option<int>("--figure-rows")
         {
@@ -171,7 +343,7 @@ internal static class BenchCommand
             Description = "Comma-separated variants (default all): " + string.Join(", ", HdrUp.Training.Ablation.AblationCatalog.All.Select(v => v.Key)) + ".",
         };
         var runs = new Option<string>("--runs") { Description = "Folder for the training runs.", DefaultValueFactory = _ => Path.Combine("runs", "ablation") };
-        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = ThreadsOption();
         var ablation = new Command("ablation",
             "Train each ablation variant of the paper (Tab. 2 rows 1–11, Tab. 4, Tab. 5; docs/ablations.md) with one shared budget, " +
             "score each on the test split with the paper's metrics, and write Tables 2, 4 and 5 in the paper's layout (Markdown + CSV).");
@@ -201,6 +373,31 @@ internal static class BenchCommand
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return ablation;
+    }
+
+    private static Option<string> ModelsOption(string defaults) =>
+        new("--models") { Description = "Comma-separated architectures from 'hdrup model list'.", DefaultValueFactory = _ => defaults };
+
+    private static Option<int> ThreadsOption() =>
+        new("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+    /// <summary>The registered architectures in a comma-separated --models value.</summary>
+    private static string[] Architectures(string list)
+    {
+        string[] names = Split(list);
+        foreach (string name in names)
+            if (!ArchRegistry.Contains(name)) throw new ArgumentException($"--models: unknown architecture '{name}' (see 'hdrup model list')");
+        return names;
+    }
+
+    /// <summary>The frame sizes in a comma-separated value of <paramref name="option"/>.</summary>
+    private static string[] FrameSizes(string list, string option)
+    {
+        string[] names = Split(list);
+        foreach (string size in names)
+            if (!SpeedBench.Sizes.Any(s => s.Name == size))
+                throw new ArgumentException($"{option}: unknown size '{size}'; use {string.Join(", ", SpeedBench.Sizes.Select(s => s.Name))}");
+        return names;
     }
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

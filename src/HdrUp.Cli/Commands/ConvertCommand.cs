@@ -32,6 +32,18 @@ internal static class ConvertCommand
             DefaultValueFactory = _ => "auto",
         };
         qp.AcceptOnlyFromAmong("auto", "32", "37", "42", "47");
+        var quality = new Option<Quality>("--quality")
+        {
+            Description = "Shipped model family: full (the published KPNet) or fast (a narrow KPNet distilled from it, several times faster " +
+                          "for a small quality loss; measured in the README).",
+            DefaultValueFactory = _ => Quality.Full,
+        };
+        var backend = new Option<string>("--backend")
+        {
+            Description = "What runs the network: onnx (ONNX Runtime, KPNet family only, fastest here), torch (libtorch), or auto (onnx where it can).",
+            DefaultValueFactory = _ => "auto",
+        };
+        backend.AcceptOnlyFromAmong("auto", "onnx", "torch");
         var crf = new Option<int>("--crf") { Description = "x265 constant rate factor (lower = better and larger).", DefaultValueFactory = _ => 18 };
         var preset = new Option<string>("--preset") { Description = "x265 preset (ultrafast … veryslow).", DefaultValueFactory = _ => "medium" };
         var framesOut = new Option<string?>("--frames-out") { Description = "Also write every frame as a 16-bit PQ BT.2020 PNG (the paper's format) into this folder." };
@@ -54,7 +66,7 @@ internal static class ConvertCommand
             "Convert an SDR clip to HDR10: HEVC Main10 (x265), BT.2020 primaries, SMPTE ST 2084 (PQ), limited range, mastering " +
             "display and MaxCLL/MaxFALL metadata; audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, model, arch, qp, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
+        foreach (var option in new Option[] { output, method, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -69,7 +81,7 @@ internal static class ConvertCommand
             else if (destination is null && frames is null)
                 destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
             var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
-                parse.GetValue(qp)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
+                parse.GetValue(qp)!, parse.GetValue(quality), parse.GetValue(backend)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
                 parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part);
             return Task.FromResult(Run(runtime, settings, ct));
         });
@@ -77,7 +89,7 @@ internal static class ConvertCommand
     }
 
     private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
-        string Qp, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment);
+        string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment);
 
     private static int Run(CliRuntime runtime, Settings s, CancellationToken cancellationToken)
     {
@@ -152,9 +164,10 @@ internal static class ConvertCommand
         }
         else
         {
-            var shipped = ShippedModels.ByQp();
+            var shipped = ShippedModels.ByQp(s.Quality);
+            string family = s.Quality == Quality.Fast ? "fast KPNet" : "KPNet";
             if (shipped.Count == 0)
-                throw new FileNotFoundException($"no shipped KPNet weights in {ShippedModels.Folder}; pass --model FILE, or --method bt2446a for a non-learned mapping");
+                throw new FileNotFoundException($"no shipped {family} weights in {ShippedModels.Folder}; pass --model FILE, or --method bt2446a for a non-learned mapping");
             int qp;
             string reason;
             if (s.Qp == "auto")
@@ -168,14 +181,22 @@ internal static class ConvertCommand
                 reason = qp == wanted ? "as requested" : $"requested {wanted}; nearest shipped model";
             }
             weights = shipped[qp];
-            choice = $"KPNet trained at QP {qp} ({reason})";
+            choice = $"{family} trained at QP {qp} ({reason})";
         }
         int tile = s.Tile > 0 ? s.Tile
             : (long)info.Width * info.Height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
         var (network, card) = ModelStore.Load(weights, s.Arch);
-        var options = new InferenceOptions { Threads = Math.Max(1, s.Threads), TileSize = tile };
-        string name = card?.Qp is int cardQp ? $"kpnet-qp{cardQp}" : Path.GetFileNameWithoutExtension(weights);
-        string signature = ConvertJob.MakeSignature("network", ConvertJob.FileHash(weights), s.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture));
+        var backend = s.Backend switch
+        {
+            "torch" => InferenceBackend.Torch,
+            "onnx" when HdrUp.Models.Onnx.OnnxExport.CanExport(network) => InferenceBackend.Onnx,
+            "onnx" => throw new ArgumentException($"--backend onnx: {Path.GetFileName(weights)} is a {network.GetType().Name}, which has no ONNX export; use --backend torch"),
+            _ => InferenceOptions.Fastest(network),
+        };
+        choice += backend == InferenceBackend.Onnx ? ", ONNX Runtime" : ", libtorch";
+        var options = new InferenceOptions { Threads = Math.Max(1, s.Threads), TileSize = tile, Backend = backend };
+        string name = Path.GetFileNameWithoutExtension(weights);
+        string signature = ConvertJob.MakeSignature("network", ConvertJob.FileHash(weights), s.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture), backend.ToString());
         return (new NetworkFrameMapper(name, network, options), signature, choice);
     }
 

@@ -25,5 +25,9 @@ internal sealed class NetworkFrameMapper(string name, HdrNetwork network, Infere
         return output;
     }
 
-    public void Dispose() => network.Dispose();
+    public void Dispose()
+    {
+        _inference.Dispose();
+        network.Dispose();
+    }
 }

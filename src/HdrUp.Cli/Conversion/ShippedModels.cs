@@ -4,7 +4,8 @@ namespace HdrUp.Cli.Conversion;
 
 /// <summary>
 /// The weights shipped in the repository's <c>models/</c> folder (copied beside the program at build
-/// time): one KPNet per HEVC QP, named <c>kpnet-qpNN.safetensors</c> with a model card beside each.
+/// time): one KPNet per HEVC QP, named <c>kpnet-qpNN.safetensors</c> with a model card beside each, and the
+/// narrow, distilled KPNet of the fast quality level as <c>kpnet-fast-qpNN.safetensors</c>.
 /// </summary>
 internal static partial class ShippedModels
 {
@@ -17,14 +18,15 @@ internal static partial class ShippedModels
         }
     }
 
-    /// <summary>QP → weights file, for every shipped full-quality KPNet.</summary>
-    public static SortedDictionary<int, string> ByQp()
+    /// <summary>QP → weights file, for every shipped KPNet of the quality level (full = the published network).</summary>
+    public static SortedDictionary<int, string> ByQp(Quality quality = Quality.Full)
     {
+        var pattern = quality == Quality.Fast ? FastName() : QpName();
         var found = new SortedDictionary<int, string>();
         if (!Directory.Exists(Folder)) return found;
         foreach (string file in Directory.EnumerateFiles(Folder, "*.safetensors"))
         {
-            Match m = QpName().Match(Path.GetFileName(file));
+            Match m = pattern.Match(Path.GetFileName(file));
             if (m.Success) found[int.Parse(m.Groups[1].Value)] = file;
         }
         return found;
@@ -32,4 +34,16 @@ internal static partial class ShippedModels
 
     [GeneratedRegex(@"^kpnet-qp(\d+)\.safetensors$")]
     private static partial Regex QpName();
+
+    [GeneratedRegex(@"^kpnet-fast-qp(\d+)\.safetensors$")]
+    private static partial Regex FastName();
+}
+
+/// <summary>The shipped model family <c>hdrup convert --quality</c> picks from.</summary>
+internal enum Quality
+{
+    /// <summary>The published KPNet (nf 64).</summary>
+    Full,
+    /// <summary>The narrow KPNet distilled from it: several times faster, a little less accurate (README, #11).</summary>
+    Fast,
 }

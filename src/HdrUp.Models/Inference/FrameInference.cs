@@ -9,9 +9,10 @@ namespace HdrUp.Models.Inference;
 /// buffers (C×H×W, 3 channels, row-major) or N×3×H×W CPU tensors. Every frame's native memory is freed
 /// before Run returns. Results are deterministic for a given thread count. Not thread-safe.
 /// </summary>
-public sealed class FrameInference
+public sealed class FrameInference : IDisposable
 {
     private readonly HdrNetwork network;
+    private readonly Onnx.OnnxRunner? onnx;
 
     /// <summary>The options in use.</summary>
     public InferenceOptions Options { get; }
@@ -27,7 +28,11 @@ public sealed class FrameInference
             throw new ArgumentOutOfRangeException(nameof(options), Options.TileOverlap, "Tile overlap must be smaller than the tile size.");
         if (Options.Threads > 0) torch.set_num_threads(Options.Threads);
         network.eval();
+        if (Options.Backend == InferenceBackend.Onnx) onnx = Onnx.OnnxRunner.For(network, Options.Threads);
     }
+
+    /// <summary>Releases the ONNX Runtime session, if any (the network stays the caller's).</summary>
+    public void Dispose() => onnx?.Dispose();
 
     /// <summary>Maps one planar 3×H×W frame; returns a new 3×H×W buffer.</summary>
     public float[] Run(ReadOnlySpan<float> planar, int width, int height)
@@ -64,7 +69,7 @@ public sealed class FrameInference
         long ph = RoundUp(h, m) - h, pw = RoundUp(w, m) - w;
         var padded = ph == 0 && pw == 0 ? input : Pad(input, ph, pw);
         int tile = Options.TileSize <= 0 ? 0 : RoundUp(Options.TileSize, m);
-        var result = tile == 0 || (padded.shape[2] <= tile && padded.shape[3] <= tile) ? network.call(padded) : Tiled(padded, tile);
+        var result = tile == 0 || (padded.shape[2] <= tile && padded.shape[3] <= tile) ? Forward(padded) : Tiled(padded, tile);
         if (ph != 0 || pw != 0) result = result[.., .., ..(int)h, ..(int)w];
         return result.contiguous().MoveToOuterDisposeScope();
     }
@@ -88,7 +93,7 @@ public sealed class FrameInference
             {
                 using var scope = torch.NewDisposeScope();
                 var at = new[] { TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(y0, y0 + th), TensorIndex.Slice(x0, x0 + tw) };
-                var outPatch = network.call(x[at]);
+                var outPatch = Forward(x[at]);
                 var wy = Ramp(th, overlap, y0 > 0, y0 + th < h).reshape(1, 1, th, 1);
                 var wx = Ramp(tw, overlap, x0 > 0, x0 + tw < w).reshape(1, 1, 1, tw);
                 var wt = wy * wx;
@@ -97,6 +102,22 @@ public sealed class FrameInference
             }
         }
         return acc.div_(weight);
+    }
+
+    // One forward pass on a padded N×3×H×W tensor (H, W multiples of the size multiple) with the chosen backend.
+    private Tensor Forward(Tensor x)
+    {
+        if (onnx is null) return network.call(x);
+        int h = (int)x.shape[2], w = (int)x.shape[3];
+        var frames = new List<Tensor>();
+        for (long i = 0; i < x.shape[0]; i++)
+        {
+            float[] input = x[i].contiguous().data<float>().ToArray();
+            var output = new float[input.Length];
+            onnx.Run(input, output, w, h);
+            frames.Add(torch.tensor(output, new long[] { 1, 3, h, w }));
+        }
+        return frames.Count == 1 ? frames[0] : torch.cat(frames, 0);
     }
 
     /// <summary>

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+
+namespace HdrUp.Models.Onnx;
+
+/// <summary>
+/// Runs a model written by <see cref="OnnxExport"/> with ONNX Runtime on the CPU: planar 3×H×W float buffers in and
+/// out, sides multiples of <see cref="SizeMultiple"/>. Padding and tiling are <see cref="Inference.FrameInference"/>'s
+/// (<see cref="Inference.InferenceBackend.Onnx"/>), one code path for both backends. Sequential execution, all graph
+/// optimisations. Not thread-safe.
+/// </summary>
+public sealed class OnnxRunner : IDisposable
+{
+    private readonly InferenceSession session;
+    private readonly RunOptions runOptions = new();
+
+    /// <summary>Frame sides must be multiples of this (from the model's metadata).</summary>
+    public int SizeMultiple { get; }
+
+    /// <summary>Opens a serialised model.</summary>
+    /// <param name="model">ONNX model bytes from <see cref="OnnxExport.Export"/>.</param>
+    /// <param name="threads">Intra-op threads (0 = ONNX Runtime's default, one per core).</param>
+    public OnnxRunner(byte[] model, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,   // sequential execution never uses the inter-op pool
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        session = new InferenceSession(model, options);
+        SizeMultiple = session.ModelMetadata.CustomMetadataMap.TryGetValue(OnnxExport.SizeMultipleKey, out string? multiple)
+            ? int.Parse(multiple, CultureInfo.InvariantCulture)
+            : 1;
+    }
+
+    /// <summary>Exports <paramref name="network"/> with its current weights and opens it.</summary>
+    /// <exception cref="NotSupportedException">The network has no ONNX export (see <see cref="OnnxExport.Export"/>).</exception>
+    public static OnnxRunner For(HdrNetwork network, int threads) => new(OnnxExport.Export(network), threads);
+
+    /// <summary>Maps one planar 3×H×W frame; returns a new 3×H×W buffer.</summary>
+    public float[] Run(float[] planarRgb, int width, int height)
+    {
+        var output = new float[3L * width * height];
+        Run(planarRgb, output, width, height);
+        return output;
+    }
+
+    /// <summary>Maps one planar 3×H×W frame into <paramref name="output"/> (3·H·W floats); ONNX Runtime reads and writes
+    /// the caller's buffers directly.</summary>
+    /// <exception cref="ArgumentException">A size is not a positive multiple of <see cref="SizeMultiple"/>, or a buffer length is not 3·W·H.</exception>
+    public void Run(float[] planarRgb, float[] output, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(planarRgb);
+        ArgumentNullException.ThrowIfNull(output);
+        if (width <= 0 || height <= 0 || width % SizeMultiple != 0 || height % SizeMultiple != 0)
+            throw new ArgumentOutOfRangeException(nameof(width), $"Frame size {width}×{height} must be positive multiples of {SizeMultiple} (FrameInference pads).");
+        long n = 3L * width * height;
+        if (planarRgb.Length != n) throw new ArgumentException($"Input has {planarRgb.Length} floats, expected 3×{height}×{width} = {n}.", nameof(planarRgb));
+        if (output.Length != n) throw new ArgumentException($"Output has {output.Length} floats, expected {n}.", nameof(output));
+        long[] shape = [1, 3, height, width];
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(planarRgb, shape);
+        using var outputValue = OrtValue.CreateTensorValueFromMemory(output, shape);
+        session.Run(runOptions, [OnnxExport.InputName], [inputValue], [OnnxExport.OutputName], [outputValue]);
+    }
+
+    public void Dispose()
+    {
+        session.Dispose();
+        runOptions.Dispose();
+    }
+}

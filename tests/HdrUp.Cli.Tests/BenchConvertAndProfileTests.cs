@@ -1,0 +1,81 @@
+using System.Text.Json;
+using HdrUp.Cli.Bench;
+using HdrUp.Models;
+
+namespace HdrUp.Cli.Tests;
+
+public class BenchConvertAndProfileTests
+{
+    // One real 540p conversion with the narrow KPNet: the conversion cannot be faster than the network calls inside
+    // it, and the hdrup process's memory high-water mark is read from /proc.
+    [Fact]
+    public async Task Convert_bench_times_the_network_inside_a_real_conversion()
+    {
+        string outDir = CliHarness.TempFolder();
+        var run = await CliHarness.Run("bench", "convert", "--models", "kpnet-nf16", "--sizes", "540p", "--frames", "1",
+            "--preset", "ultrafast", "--threads", "2", "--out", outDir);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(outDir, "convert-*.json"))));
+        var row = Assert.Single(json.RootElement.GetProperty("rows").EnumerateArray());
+        Assert.Equal("540p", row.GetProperty("size").GetString());
+        double network = row.GetProperty("network_seconds_per_frame").GetDouble(), convert = row.GetProperty("convert_seconds_per_frame").GetDouble();
+        Assert.True(network > 0 && convert >= network, $"network {network} s, convert {convert} s");
+        Assert.Equal(convert / network, row.GetProperty("convert_to_network_ratio").GetDouble(), 6);
+        Assert.True(row.GetProperty("peak_resident_bytes").GetInt64() > 100L << 20);
+    }
+
+    // The profile hooks see the shared KIB (recon_trunk) three times per frame, once per branch, and the module
+    // GFLOP column adds up to the network's counted convolutions (ConvFlops) at 540p.
+    [Fact]
+    public async Task Profile_counts_the_shared_kib_three_times_and_the_flops_add_up()
+    {
+        string outDir = CliHarness.TempFolder();
+        var run = await CliHarness.Run("bench", "profile", "--models", "kpnet-nf16", "--size", "540p", "--threads", "2", "--out", outDir);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(outDir, "profile-*.json"))));
+        var profile = Assert.Single(json.RootElement.GetProperty("profiles").EnumerateArray());
+        var modules = profile.GetProperty("modules").EnumerateArray().ToDictionary(m => m.GetProperty("path").GetString()!);
+        Assert.Equal(3, modules["recon_trunk"].GetProperty("calls").GetInt32());
+        Assert.Equal(1, modules["conv_first"].GetProperty("calls").GetInt32());
+        using var network = ArchRegistry.Create("kpnet-nf16");
+        double expected = ConvFlops.PerPixel(network) * 960 * 540 / 1e9;
+        Assert.Equal(expected, profile.GetProperty("conv_gflop_per_frame").GetDouble(), 3);
+        double frame = profile.GetProperty("seconds_per_frame").GetDouble();
+        Assert.All(modules.Values, m => Assert.InRange(m.GetProperty("seconds").GetDouble(), 0, frame));
+    }
+}
+
+public class BenchCurveTests
+{
+    // Two timed architectures, three scored methods (one untimed, so left out): the full model 30 s at 29 dB, the
+    // fast one 3 s at 28.5 dB → speed-up 10.0×, ΔPSNR −0.50; the scatter PNG has the chart's fixed size.
+    [Fact]
+    public async Task Curve_joins_speed_and_quality_by_architecture()
+    {
+        string dir = CliHarness.TempFolder();
+        string speed = Path.Combine(dir, "speed.json"), quality = Path.Combine(dir, "quality.csv"), outDir = Path.Combine(dir, "out");
+        File.WriteAllText(speed, """
+            { "rows": [ { "case": "kpnet", "size": "1080p", "median_seconds": 30.0 }, { "case": "kpnet-nf16", "size": "1080p", "median_seconds": 3.0 },
+                        { "case": "kpnet", "size": "540p", "median_seconds": 7.5 }, { "case": "conv", "size": "x", "median_seconds": "NaN" } ] }
+            """);
+        File.WriteAllText(quality, "qp,method,architecture,params,frames,psnr,ssim,mse,delta_e_itp\n" +
+                                   "37,kpnet (shipped),kpnet,1552475,51,29.0,0.9,0.002,30.0\n" +
+                                   "37,fast,kpnet-nf16,98603,51,28.5,0.9,0.003,33.0\n" +
+                                   "37,BT.2446 Method A inverse,,,51,20.0,0.9,0.01,77.0\n" +
+                                   "32,fast,kpnet-nf16,98603,51,30.0,0.9,0.003,33.0\n");
+
+        var run = await CliHarness.Run("bench", "curve", "--speed", speed, "--quality", quality, "--qp", "37", "--out", outDir);
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        string md = File.ReadAllText(Assert.Single(Directory.GetFiles(outDir, "curve-*.md")));
+        Assert.Contains("| 1 | kpnet (shipped) | kpnet | 1,552,475 | 30.00 | 1.0× | 29.00 | 0.00 | 30.00 |", md);
+        Assert.Contains("| 2 | fast | kpnet-nf16 | 98,603 | 3.00 | 10.0× | 28.50 | -0.50 | 33.00 |", md);
+        Assert.DoesNotContain("BT.2446", md);
+        using var plot = SixLabors.ImageSharp.Image.Load(Assert.Single(Directory.GetFiles(outDir, "curve-*.png")));
+        Assert.Equal((720, 420), (plot.Width, plot.Height));
+
+        var none = await CliHarness.Run("bench", "curve", "--speed", speed, "--quality", quality, "--qp", "42", "--out", outDir);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("no method at QP 42", none.Error);
+    }
+}
