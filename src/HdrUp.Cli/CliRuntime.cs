@@ -66,6 +66,13 @@ internal sealed class CliRuntime
                 runtime.Fail("cancelled; finished work is kept and the same command resumes it.");
                 return ExitCancelled;
             }
+            catch (AggregateException ex) when (ex.Flatten().InnerExceptions is [var inner] && IsUserFacing(inner))
+            {
+                // Parallel loaders wrap a bad file's error; the user needs that one line, not the wrapper.
+                runtime.Fail(inner.Message);
+                if (DebugRequested) runtime.Error.WriteLine(ex);
+                return ExitFailure;
+            }
             catch (Exception ex) when (IsUserFacing(ex))
             {
                 runtime.Fail(ex.Message);

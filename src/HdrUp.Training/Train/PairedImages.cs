@@ -36,7 +36,7 @@ public sealed class PairedImages
 
     /// <summary>Loads every pair of the two folders (in parallel on <paramref name="threads"/> threads).</summary>
     /// <param name="maxPairs">Only the first N pairs in sorted order (0 = all).</param>
-    /// <exception cref="InvalidDataException">Different file counts, an empty folder, mismatched sizes, or a GT that is not 16-bit / LQ not 8-bit (message names the file).</exception>
+    /// <exception cref="InvalidDataException">Different file counts, an empty folder, mismatched sizes, or a GT that is not 16- or 8-bit / LQ not 8-bit (message names the file).</exception>
     public static PairedImages Load(string gtFolder, string lqFolder, int threads = 1, int maxPairs = 0, CancellationToken ct = default)
     {
         var gtFiles = ListPngs(gtFolder);
@@ -51,7 +51,9 @@ public sealed class PairedImages
         {
             var g = Png16.Read(gtFiles[i], out int gtDepth);
             var l = Png16.Read(lqFiles[i], out int lqDepth);
-            if (gtDepth != 16) throw new InvalidDataException($"{gtFiles[i]}: GT must be a 16-bit PNG (is {gtDepth}-bit).");
+            // An 8-bit GT is an SDR target (artefact removal, the first stage of the separate cascade); stored as
+            // code·257 it reads back as exactly code/255.
+            if (gtDepth is not (8 or 16)) throw new InvalidDataException($"{gtFiles[i]}: GT must be a 16-bit (HDR) or 8-bit (SDR) PNG (is {gtDepth}-bit).");
             if (lqDepth != 8) throw new InvalidDataException($"{lqFiles[i]}: LQ must be an 8-bit PNG (is {lqDepth}-bit).");
             if (g.Width != l.Width || g.Height != l.Height)
                 throw new InvalidDataException($"{lqFiles[i]}: {l.Width}×{l.Height}, but its GT {Path.GetFileName(gtFiles[i])} is {g.Width}×{g.Height}.");

@@ -102,3 +102,24 @@ public class AugmentTests
         Assert.NotEqual(a.Draw(4), new PatchSampler(data, options, seed: 11).Draw(4));
     }
 }
+
+public class PairedImagesTests
+{
+    // An 8-bit GT (an SDR target: artefact removal) loads as exactly code/255, like the 8-bit LQ; a 16-bit LQ is refused
+    // with the file named.
+    [Fact]
+    public void Eight_bit_gt_reads_back_exactly_and_a_16_bit_lq_is_refused()
+    {
+        using var pairs = new SyntheticPairs(count: 1, width: 8, height: 8);
+        string sdrGt = Directory.CreateDirectory(Path.Combine(pairs.Root, "sdr-gt")).FullName;
+        var codes = Enumerable.Range(0, 3 * 64).Select(i => (byte)(i * 37 % 256)).ToArray();
+        SyntheticPairs.WriteLq(Path.Combine(sdrGt, Path.GetFileName(PairedImages.ListPngs(pairs.GtDir)[0])), codes, 8, 8);
+
+        var loaded = PairedImages.Load(sdrGt, pairs.LqDir);
+        var (_, gt) = loaded.Frame(0);
+        Assert.Equal(codes.Select(c => c / 255f), gt.Data);
+
+        var error = Assert.Throws<AggregateException>(() => PairedImages.Load(pairs.GtDir, pairs.GtDir));
+        Assert.Contains("LQ must be an 8-bit PNG (is 16-bit)", Assert.Single(error.Flatten().InnerExceptions).Message);
+    }
+}
