@@ -9,7 +9,7 @@ namespace HdrUp.Models.Tests;
 
 public class InferenceTests(ITestOutputHelper output)
 {
-    private static KPNet GoldenKPNet()
+    internal static KPNet GoldenKPNet()
     {
         var net = new KPNet();
         Checkpoint.Load(net, Golden.File("kpnet.pth"));
@@ -128,14 +128,22 @@ public class InferenceTests(ITestOutputHelper output)
         var frame = SyntheticFrame(120, 96);
         Assert.Equal(engine.Run(frame, 120, 96), engine.Run(frame, 120, 96));
     }
+}
 
+/// <summary>Runs alone (after the parallel classes): RSS is per process, so other tests' allocations would show up here.</summary>
+[CollectionDefinition("serial", DisableParallelization = true)]
+public class SerialCollection;
+
+[Collection("serial")]
+public class InferenceMemoryTests(ITestOutputHelper output)
+{
     // Native memory is released per frame: live tensor count returns to its starting value and RSS stays flat.
     [Fact]
     public void Memory_does_not_grow_across_frames()
     {
-        using var net = GoldenKPNet();
+        using var net = InferenceTests.GoldenKPNet();
         var engine = new FrameInference(net, new InferenceOptions { TileSize = 64, TileOverlap = 16 });
-        var frame = SyntheticFrame(100, 72);
+        var frame = InferenceTests.SyntheticFrame(100, 72);
         var result = new float[frame.Length];
         for (int i = 0; i < 3; i++) engine.Run(frame, result, 100, 72);   // warm-up (allocator caches)
         long liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
