@@ -32,8 +32,8 @@ internal sealed record SpeedReport(string Date, string Machine, int Threads, dou
 /// metrics at 1080p. Timings are medians over repeats and reported as rates and ratios to the
 /// ceiling measured in the same run, because this machine is shared and absolute times drift.
 /// With <c>onnx</c>, every network that <see cref="OnnxExport"/> supports also runs through ONNX Runtime on the
-/// same frame with the same thread count, its runs interleaved with TorchSharp's so that both see the same load;
-/// not at sizes TorchSharp tiles (2160p), because the ONNX path runs whole frames only.
+/// same frame with the same thread count, padding and tiling, its runs interleaved with TorchSharp's so that both see
+/// the same load.
 /// </summary>
 internal static class SpeedBench
 {
@@ -55,28 +55,30 @@ internal static class SpeedBench
             using HdrNetwork network = ArchRegistry.Create(model);
             double flopsPerPixel = ConvFlops.PerPixel(network);
             log($"{model}: {flopsPerPixel / 1e6:F3} MFLOP per pixel (convolutions)");
-            using var runner = onnx ? OpenOnnx(network, threads, model, log) : null;
+            bool withOnnx = onnx && OnnxExport.CanExport(network);
+            if (onnx && !withOnnx) log($"{model}: no ONNX Runtime run (the exporter covers the KPNet family only)");
             foreach (var (name, width, height) in Sizes.Where(s => sizes.Contains(s.Name)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int tile = (long)width * height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
-                var engine = new FrameInference(network, new InferenceOptions { Threads = threads, TileSize = tile });
+                var options = new InferenceOptions { Threads = threads, TileSize = tile };
+                using var engine = new FrameInference(network, options);
+                using var onnxEngine = withOnnx ? new FrameInference(network, options with { Backend = InferenceBackend.Onnx }) : null;
                 var input = SyntheticFrame(width, height);
                 var output = new float[input.Length];
                 int n = tile > 0 ? 1 : repeats;
                 double median;
                 BackendComparison? comparison = null;
-                if (runner is not null && tile == 0)
+                if (onnxEngine is not null)
                 {
                     var onnxOutput = new float[input.Length];
                     double onnxMedian;
                     (median, onnxMedian) = InterleavedMedians(n, () => engine.Run(input, output, width, height),
-                        () => runner.Run(input, onnxOutput, width, height));
+                        () => onnxEngine.Run(input, onnxOutput, width, height));
                     comparison = new BackendComparison(model, name, n, median, onnxMedian, onnxMedian / median, MaxAbsDifference(output, onnxOutput));
                 }
                 else
                 {
-                    if (runner is not null) log($"{model} {name}: ONNX Runtime skipped (TorchSharp tiles this size; the ONNX path runs whole frames only)");
                     median = Median(n, () => engine.Run(input, output, width, height));
                 }
                 double megapixels = width * (double)height / 1e6;
@@ -111,20 +113,6 @@ internal static class SpeedBench
 
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
             MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx ? comparisons : null);
-    }
-
-    // The ONNX Runtime session of a network, or null (logged) when the exporter does not support it.
-    private static OnnxRunner? OpenOnnx(HdrNetwork network, int threads, string model, Action<string> log)
-    {
-        try
-        {
-            return OnnxRunner.For(network, threads);
-        }
-        catch (NotSupportedException e)
-        {
-            log($"{model}: no ONNX Runtime run ({e.Message})");
-            return null;
-        }
     }
 
     /// <summary>One untimed warm-up of each, then <paramref name="repeats"/> alternating timed runs of a and b, so that
@@ -255,7 +243,7 @@ internal static class SpeedBench
             md.AppendLine();
             md.AppendLine("## ONNX Runtime against TorchSharp");
             md.AppendLine();
-            md.AppendLine(inv, $"Same frame, {report.Threads} thread(s) each, runs interleaved; ratio below 1 = ONNX Runtime faster. Sizes TorchSharp runs in tiles (2160p) are not run through ONNX Runtime, whose path is whole-frame only.");
+            md.AppendLine(inv, $"Same frame, {report.Threads} thread(s) each, runs interleaved; ratio below 1 = ONNX Runtime faster. Both backends run through the same padding and tiling (FrameInference; 2160p in 512-px tiles).");
             md.AppendLine();
             md.AppendLine("| model | size | repeats | TorchSharp s | ONNX Runtime s | ONNX / TorchSharp | max abs difference |");
             md.AppendLine("|---|---|---:|---:|---:|---:|---:|");

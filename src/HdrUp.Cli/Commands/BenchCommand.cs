@@ -36,7 +36,7 @@ internal static class BenchCommand
         var onnx = new Option<bool>("--onnx")
         {
             Description = "Also time ONNX Runtime on the same frames for the KPNet-family models (same threads, runs interleaved) " +
-                          "and report its time ratio to TorchSharp and the largest output difference; whole frames only (not 2160p).",
+                          "and report its time ratio to TorchSharp and the largest output difference (same padding and tiles).",
         };
         speed.Options.Add(onnx);
         CliRuntime.SetGuardedAction(speed, (parse, runtime, ct) =>
