@@ -74,6 +74,13 @@ public class BenchCurveTests
         using var plot = SixLabors.ImageSharp.Image.Load(Assert.Single(Directory.GetFiles(outDir, "curve-*.png")));
         Assert.Equal((720, 420), (plot.Width, plot.Height));
 
+        // --onnx reads the "ARCH (ONNX Runtime)" rows: only the fast model has one here.
+        File.WriteAllText(speed, """{ "rows": [ { "case": "kpnet-nf16 (ONNX Runtime)", "size": "1080p", "median_seconds": 1.5 } ] }""");
+        string onnxOut = Path.Combine(dir, "onnx");
+        var onnx = await CliHarness.Run("bench", "curve", "--speed", speed, "--quality", quality, "--qp", "37", "--onnx", "--reference", "fast", "--out", onnxOut);
+        Assert.True(onnx.ExitCode == 0, onnx.Output + onnx.Error);
+        Assert.Contains("| 1 | fast | kpnet-nf16 | 98,603 | 1.50 | 1.0× | 28.50 | 0.00 | 33.00 |", File.ReadAllText(Assert.Single(Directory.GetFiles(onnxOut, "curve-*.md"))));
+
         var none = await CliHarness.Run("bench", "curve", "--speed", speed, "--quality", quality, "--qp", "42", "--out", outDir);
         Assert.Equal(1, none.ExitCode);
         Assert.Contains("no method at QP 42", none.Error);

@@ -31,6 +31,30 @@ public class ConvertCommandTests
         Assert.Equal(new[] { "clip.mp4", "out.mkv" }, Directory.GetFileSystemEntries(dir).Select(p => Path.GetFileName(p)!).Order().ToArray());
     }
 
+    // The fast level picks the shipped distilled model of the QP and, by default, ONNX Runtime; --backend torch runs
+    // the same model through libtorch; a network ONNX export does not cover is refused for --backend onnx.
+    [Fact]
+    public async Task Convert_QualityFast_UsesTheShippedFastModel_OnEitherBackend()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, frames: 2);
+
+        var fast = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "fast.mkv"), "--quality", "fast", "--qp", "42", "--preset", "ultrafast");
+        Assert.True(fast.ExitCode == 0, fast.Error);
+        Assert.Contains("fast KPNet trained at QP 42 (as requested), ONNX Runtime", fast.Output);
+        Assert.Contains("pix_fmt=yuv420p10le", CliHarness.Ffprobe("-show_entries", "stream=pix_fmt", "-of", "compact", Path.Combine(dir, "fast.mkv")));
+
+        var torch = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "torch.mkv"), "--quality", "fast", "--qp", "42", "--backend", "torch", "--preset", "ultrafast");
+        Assert.True(torch.ExitCode == 0, torch.Error);
+        Assert.Contains("fast KPNet trained at QP 42 (as requested), libtorch", torch.Output);
+
+        string csrnet = Path.Combine(dir, "csrnet.safetensors");
+        using (var network = HdrUp.Models.ArchRegistry.Create("csrnet")) HdrUp.Models.Checkpoints.ModelStore.Save(network, "csrnet", csrnet);
+        var refused = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "c.mkv"), "--model", csrnet, "--backend", "onnx");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("has no ONNX export; use --backend torch", refused.Error);
+    }
+
     [Fact]
     public async Task Convert_RefusesToOverwrite_WithoutForce()
     {

@@ -15,7 +15,10 @@ internal sealed record CurvePoint(int Number, string Method, string Architecture
 /// </summary>
 internal static class SpeedQualityCurve
 {
-    public static List<CurvePoint> Join(string speedJson, string qualityCsv, int qp, string size)
+    /// <summary>Rows of <c>bench speed --onnx</c> for ONNX Runtime are named "ARCH (ONNX Runtime)".</summary>
+    public const string OnnxSuffix = " (ONNX Runtime)";
+
+    public static List<CurvePoint> Join(string speedJson, string qualityCsv, int qp, string size, bool onnx = false)
     {
         using var speed = JsonDocument.Parse(File.ReadAllText(speedJson));
         var seconds = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
@@ -35,7 +38,7 @@ internal static class SpeedQualityCurve
         foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
         {
             string[] f = line.Split(',');
-            if (f[cQp] != qp.ToString(CultureInfo.InvariantCulture) || !seconds.TryGetValue(f[cArch], out double s)) continue;
+            if (f[cQp] != qp.ToString(CultureInfo.InvariantCulture) || !seconds.TryGetValue(f[cArch] + (onnx ? OnnxSuffix : ""), out double s)) continue;
             long? parameters = long.TryParse(f[cParams], CultureInfo.InvariantCulture, out long p) ? p : null;
             points.Add(new CurvePoint(points.Count + 1, f[cMethod], f[cArch], parameters, s,
                 double.Parse(f[cPsnr], CultureInfo.InvariantCulture), double.Parse(f[cDe], CultureInfo.InvariantCulture)));
@@ -48,12 +51,12 @@ internal static class SpeedQualityCurve
     public static void SavePlot(Stream destination, IReadOnlyList<CurvePoint> points) =>
         ScatterPlot.Save(destination, points.Select(p => new ScatterPoint(p.SecondsPerFrame, p.Psnr, p.Number)).ToList());
 
-    public static string Render(IReadOnlyList<CurvePoint> points, string reference, int qp, string size, string? plotFile)
+    public static string Render(IReadOnlyList<CurvePoint> points, string reference, int qp, string size, string? plotFile, bool onnx = false)
     {
         var inv = CultureInfo.InvariantCulture;
         var baseline = points.FirstOrDefault(p => p.Method == reference) ?? points.MaxBy(p => p.SecondsPerFrame)!;
         var md = new StringBuilder();
-        md.AppendLine(inv, $"Speed (network seconds per {size} frame, `bench speed`) against quality (test split, QP {qp}, `bench quality`); ");
+        md.AppendLine(inv, $"Speed (network seconds per {size} frame with {(onnx ? "ONNX Runtime" : "libtorch")}, `bench speed`) against quality (test split, QP {qp}, `bench quality`); ");
         md.AppendLine(inv, $"speed-up and ΔPSNR are relative to {baseline.Method}.").AppendLine();
         md.AppendLine("| # | method | architecture | params | s/frame | speed-up | PSNR↑ | ΔPSNR | ΔE_ITP↓ |");
         md.AppendLine("|---:|---|---|---:|---:|---:|---:|---:|---:|");

@@ -134,10 +134,11 @@ internal static class BenchCommand
         var qp = new Option<int>("--qp") { Description = "QP of the quality rows to plot.", DefaultValueFactory = _ => 37 };
         var size = new Option<string>("--size") { Description = "Frame size of the speed rows to plot.", DefaultValueFactory = _ => "1080p" };
         var reference = new Option<string>("--reference") { Description = "Method the speed-up and ΔPSNR are relative to.", DefaultValueFactory = _ => "kpnet (shipped)" };
+        var onnxTimes = new Option<bool>("--onnx") { Description = "Use the ONNX Runtime times of a 'bench speed --onnx' report (what convert runs by default)." };
         var curve = new Command("curve",
             "Join a speed report and a quality CSV into the speed/quality trade-off of the models in both: a numbered scatter PNG " +
             "(seconds per frame on a log scale against PSNR, Pareto front marked) and a Markdown table.");
-        foreach (var option in new Option[] { speed, quality, qp, size, reference, output })
+        foreach (var option in new Option[] { speed, quality, qp, size, reference, onnxTimes, output })
             curve.Options.Add(option);
         CliRuntime.SetGuardedAction(curve, (parse, runtime, _) =>
         {
@@ -145,10 +146,11 @@ internal static class BenchCommand
                 if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such report", file);
             int qpValue = parse.GetValue(qp);
             string sizeName = parse.GetValue(size)!;
-            var points = SpeedQualityCurve.Join(parse.GetValue(speed)!, parse.GetValue(quality)!, qpValue, sizeName);
+            bool onnx = parse.GetValue(onnxTimes);
+            var points = SpeedQualityCurve.Join(parse.GetValue(speed)!, parse.GetValue(quality)!, qpValue, sizeName, onnx);
             string stem = ReportStem(parse.GetValue(output)!, "curve");
             string plot = $"{Path.GetFileName(stem)}.png";
-            string markdown = SpeedQualityCurve.Render(points, parse.GetValue(reference)!, qpValue, sizeName, plot);
+            string markdown = SpeedQualityCurve.Render(points, parse.GetValue(reference)!, qpValue, sizeName, plot, onnx);
             WriteReport(runtime, stem, markdown, ("csv", string.Join('\n', points.Select(p => FormattableString.Invariant(
                 $"{p.Number},{p.Method},{p.Architecture},{p.Parameters},{p.SecondsPerFrame:R},{p.Psnr:R},{p.DeltaEItp:R}"))).Insert(0, "number,method,architecture,params,seconds_per_frame,psnr,delta_e_itp\n") + "\n"),
                 [(".png", s => SpeedQualityCurve.SavePlot(s, points))]);
