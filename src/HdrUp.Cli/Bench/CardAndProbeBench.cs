@@ -55,7 +55,7 @@ internal static class CardAndProbeBench
     {
         var (network, _) = ModelStore.Load(weights);
         using var kpnet = network as KPNet ?? throw new InvalidDataException($"{weights}: the probe needs a KPNet-family model, not {network.GetType().Name}");
-        var progress = new SyncProgress(r => log($"probe after {r.Iteration} steps: MSE {string.Join(" / ", r.Mse.Select(m => m.ToString("G4", CultureInfo.InvariantCulture)))}"));
+        var progress = new SynchronousProgress<ProbeReport>(r => log($"probe after {r.Iteration} steps: MSE {string.Join(" / ", r.Mse.Select(m => m.ToString("G4", CultureInfo.InvariantCulture)))}"));
         var reports = new ProbeTrainer(kpnet, data, threads).Run(marks, progress, ct);
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
@@ -81,10 +81,5 @@ internal static class CardAndProbeBench
         public string Name => inner.Name;
         public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default) => Last = inner.Map(input, cancellationToken);
         public void Dispose() => inner.Dispose();
-    }
-
-    private sealed class SyncProgress(Action<ProbeReport> report) : IProgress<ProbeReport>
-    {
-        public void Report(ProbeReport value) => report(value);
     }
 }

@@ -42,7 +42,7 @@ internal static class ConcatCommand
             runtime.Progress().Start(context =>
                 {
                     var encode = context.AddTask("encode", maxValue: 1);
-                    var progress = new Progress(p =>
+                    var progress = new SynchronousProgress<ConvertProgress>(p =>
                     {
                         encode.MaxValue = Math.Max(1, p.Total);
                         encode.Value = p.Done;
@@ -60,11 +60,5 @@ internal static class ConcatCommand
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return command;
-    }
-
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and lag).</summary>
-    private sealed class Progress(Action<ConvertProgress> report) : IProgress<ConvertProgress>
-    {
-        public void Report(ConvertProgress value) => report(value);
     }
 }

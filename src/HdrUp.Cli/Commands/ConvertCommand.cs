@@ -199,11 +199,4 @@ internal static class ConvertCommand
         string signature = ConvertJob.MakeSignature("network", ConvertJob.FileHash(weights), s.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture), backend.ToString());
         return (new NetworkFrameMapper(name, network, options), signature, choice);
     }
-
-    /// <summary>IProgress that reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and lag).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        private readonly object _gate = new();
-        public void Report(T value) { lock (_gate) report(value); }
-    }
 }

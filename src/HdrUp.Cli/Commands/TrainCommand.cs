@@ -66,7 +66,7 @@ internal static class TrainCommand
                     .StartAsync(async ctx =>
                     {
                         var task = ctx.AddTask("loading data", maxValue: options.Train.TotalIter);
-                        var progress = new SyncProgress(p =>
+                        var progress = new SynchronousProgress<TrainProgress>(p =>
                         {
                             task.Value = p.Iteration;
                             task.Description = Markup.Escape(Describe(p));
@@ -79,7 +79,7 @@ internal static class TrainCommand
             {
                 var lastLine = DateTime.MinValue;
                 TrainStage lastStage = TrainStage.Loading;
-                var progress = new SyncProgress(p =>
+                var progress = new SynchronousProgress<TrainProgress>(p =>
                 {
                     bool due = p.Stage != lastStage || p.Iteration % 50 == 0 || DateTime.UtcNow - lastLine > TimeSpan.FromSeconds(60);
                     lastStage = p.Stage;
@@ -124,10 +124,4 @@ internal static class TrainCommand
     }
 
     private static string Fmt(double? v, string format) => v is double d ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
-
-    // Reports on the trainer's thread, in order (Progress<T> would post to the thread pool and could reorder lines).
-    private sealed class SyncProgress(Action<TrainProgress> report) : IProgress<TrainProgress>
-    {
-        public void Report(TrainProgress value) => report(value);
-    }
 }
