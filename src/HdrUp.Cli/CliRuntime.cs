@@ -66,16 +66,9 @@ internal sealed class CliRuntime
                 runtime.Fail("cancelled; finished work is kept and the same command resumes it.");
                 return ExitCancelled;
             }
-            catch (AggregateException ex) when (ex.Flatten().InnerExceptions is [var inner] && IsUserFacing(inner))
+            catch (Exception ex) when (IsUserFacing(Unwrap(ex)))
             {
-                // Parallel loaders wrap a bad file's error; the user needs that one line, not the wrapper.
-                runtime.Fail(inner.Message);
-                if (DebugRequested) runtime.Error.WriteLine(ex);
-                return ExitFailure;
-            }
-            catch (Exception ex) when (IsUserFacing(ex))
-            {
-                runtime.Fail(ex.Message);
+                runtime.Fail(Unwrap(ex).Message);
                 if (DebugRequested) runtime.Error.WriteLine(ex);
                 return ExitFailure;
             }
@@ -90,6 +83,9 @@ internal sealed class CliRuntime
     }
 
     private static bool DebugRequested => Environment.GetEnvironmentVariable("HDRUP_DEBUG") is "1" or "true";
+
+    // Parallel loaders wrap a bad file's error in an AggregateException; the user needs that one line, not the wrapper.
+    private static Exception Unwrap(Exception ex) => ex is AggregateException a && a.Flatten().InnerExceptions is [var inner] ? inner : ex;
 
     private static bool IsUserFacing(Exception ex) => ex is IOException or InvalidDataException
         or UnauthorizedAccessException or ArgumentException or NotSupportedException or FormatException;

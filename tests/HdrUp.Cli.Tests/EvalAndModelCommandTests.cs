@@ -142,3 +142,24 @@ public class ModelCascadeTests
         Assert.Contains("none.safetensors: no such weights file", missing.Error);
     }
 }
+
+public class TrainCommandErrorTests
+{
+    // The trainer loads pairs in parallel; a bad file surfaces as the loader's one line, not as an internal error.
+    [Fact]
+    public async Task Train_with_a_16_bit_lq_folder_names_the_file_in_one_line()
+    {
+        string dir = CliHarness.TempFolder();
+        string frames = Directory.CreateDirectory(Path.Combine(dir, "hdr")).FullName;
+        CliHarness.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x32:rate=25", "-frames:v", "2", "-pix_fmt", "rgb48be", Path.Combine(frames, "%04d.png"));
+        string recipe = Path.Combine(dir, "r.json");
+        File.WriteAllText(recipe, $$"""{ "name": "bad", "threads": 1, "datasets": { "train": { "dataroot_gt": "{{frames}}", "dataroot_lq": "{{frames}}", "gt_size": 16, "batch_size": 1 }, "val": { "dataroot_gt": null, "dataroot_lq": null } }, "train": { "total_iter": 1 } }""");
+
+        var run = await CliHarness.Run("train", "--options", recipe, "--out", Path.Combine(dir, "run"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Error.Trim().Split('\n'));
+        Assert.Contains("LQ must be an 8-bit PNG (is 16-bit)", run.Error);
+        Assert.DoesNotContain("internal error", run.Error);
+    }
+}
