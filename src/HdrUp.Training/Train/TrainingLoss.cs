@@ -34,16 +34,12 @@ public static class TrainingLoss
     /// </summary>
     public static Tensor Distill(string type, HdrNetwork student, HdrNetwork teacher, Tensor lq, Tensor gt, double teacherWeight)
     {
+        if (IsLkib(type)) throw new ArgumentException($"Distillation supports L1 and L2, not '{type}'.", nameof(type));
         using var scope = NewDisposeScope();
         Tensor target;
         using (no_grad()) target = teacher.call(lq);
         var output = student.call(lq);
-        var toGt = type.ToUpperInvariant() switch
-        {
-            "L1" => nn.functional.l1_loss(output, gt),
-            "L2" => L2(output, gt),
-            _ => throw new ArgumentException($"Distillation supports L1 and L2, not '{type}'.", nameof(type)),
-        };
+        var toGt = Pixel(type, output, gt);
         return ((1 - teacherWeight) * toGt + teacherWeight * nn.functional.l1_loss(output, target)).MoveToOuterDisposeScope();
     }
 
@@ -53,28 +49,25 @@ public static class TrainingLoss
     /// </summary>
     public static Tensor Compute(string type, HdrNetwork net, BranchHeads? heads, Tensor lq, Tensor gt, double gamma)
     {
-        switch (type.ToUpperInvariant())
+        if (!IsLkib(type))
         {
-            case "L1":
-            {
-                using var output = net.call(lq);
-                return nn.functional.l1_loss(output, gt);
-            }
-            case "L2":
-            {
-                using var output = net.call(lq);
-                return L2(output, gt);
-            }
-            case "LKIB":
-            {
-                if (net is not KPNet kp || heads is null) throw new InvalidOperationException("LKIB needs a KPNet and its branch heads.");
-                using var features = kp.ForwardWithFeatures(lq);
-                var images = heads.call(features.Kib);
-                try { return Lkib(features.Output, images, gt, gamma); }
-                finally { foreach (var t in images) t?.Dispose(); }
-            }
-            default:
-                throw new ArgumentException($"Unknown loss '{type}' (known: {string.Join(", ", Known)}).", nameof(type));
+            using var output = net.call(lq);
+            return Pixel(type, output, gt);
         }
+        if (net is not KPNet kp || heads is null) throw new InvalidOperationException("LKIB needs a KPNet and its branch heads.");
+        using var features = kp.ForwardWithFeatures(lq);
+        var images = heads.call(features.Kib);
+        try { return Lkib(features.Output, images, gt, gamma); }
+        finally { foreach (var t in images) t?.Dispose(); }
     }
+
+    private static bool IsLkib(string type) => type.Equals("LKIB", StringComparison.OrdinalIgnoreCase);
+
+    // The per-pixel losses on the network output: L1 (official) or L2.
+    private static Tensor Pixel(string type, Tensor output, Tensor gt) => type.ToUpperInvariant() switch
+    {
+        "L1" => nn.functional.l1_loss(output, gt),
+        "L2" => L2(output, gt),
+        _ => throw new ArgumentException($"Unknown loss '{type}' (known: {string.Join(", ", Known)}).", nameof(type)),
+    };
 }
