@@ -48,6 +48,14 @@ internal static class SpeedQualityCurve
         return points;
     }
 
+    public static string Csv(IReadOnlyList<CurvePoint> points)
+    {
+        var csv = new StringBuilder("number,method,architecture,params,seconds_per_frame,psnr,delta_e_itp\n");
+        foreach (var p in points)
+            csv.Append(CultureInfo.InvariantCulture, $"{p.Number},{p.Method},{p.Architecture},{p.Parameters},{p.SecondsPerFrame:R},{p.Psnr:R},{p.DeltaEItp:R}\n");
+        return csv.ToString();
+    }
+
     public static void SavePlot(Stream destination, IReadOnlyList<CurvePoint> points) =>
         ScatterPlot.Save(destination, points.Select(p => new ScatterPoint(p.SecondsPerFrame, p.Psnr, p.Number)).ToList());
 

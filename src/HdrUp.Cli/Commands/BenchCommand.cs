@@ -151,9 +151,7 @@ internal static class BenchCommand
             string stem = ReportStem(parse.GetValue(output)!, "curve");
             string plot = $"{Path.GetFileName(stem)}.png";
             string markdown = SpeedQualityCurve.Render(points, parse.GetValue(reference)!, qpValue, sizeName, plot, onnx);
-            WriteReport(runtime, stem, markdown, ("csv", string.Join('\n', points.Select(p => FormattableString.Invariant(
-                $"{p.Number},{p.Method},{p.Architecture},{p.Parameters},{p.SecondsPerFrame:R},{p.Psnr:R},{p.DeltaEItp:R}"))).Insert(0, "number,method,architecture,params,seconds_per_frame,psnr,delta_e_itp\n") + "\n"),
-                [(".png", s => SpeedQualityCurve.SavePlot(s, points))]);
+            WriteReport(runtime, stem, markdown, ("csv", SpeedQualityCurve.Csv(points)), [(".png", s => SpeedQualityCurve.SavePlot(s, points))]);
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return curve;

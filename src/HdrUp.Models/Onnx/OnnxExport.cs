@@ -32,7 +32,7 @@ public static class OnnxExport
     public static byte[] Export(HdrNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        if (!CanExport(network) || network is not KPNet kpnet)
+        if (network is not KPNet kpnet)
             throw new NotSupportedException($"ONNX export supports the KPNet family only; {network.GetType().Name} is not supported.");
         using var scope = NewDisposeScope();
         var emitter = new Emitter();
