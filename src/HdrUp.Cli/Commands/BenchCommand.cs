@@ -220,15 +220,22 @@ internal static class BenchCommand
         return probe;
     }
 
+    /// <summary>A --weights value NAME=FILE split at its first '='.</summary>
+    private static (string Name, string File) NamedFile(string spec)
+    {
+        string[] parts = spec.Split('=', 2);
+        return parts.Length == 2 ? (parts[0], parts[1]) : throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
+    }
+
     private static List<(string Name, string File)> ParseNamedFiles(IEnumerable<string> specs)
     {
         var list = new List<(string, string)>();
         foreach (string spec in specs)
         {
-            string[] parts = spec.Split('=', 2);
-            if (parts.Length != 2 || parts[0].Length == 0) throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
-            if (!File.Exists(parts[1])) throw new FileNotFoundException($"{parts[1]}: no such weights file", parts[1]);
-            list.Add((parts[0], parts[1]));
+            var (name, file) = NamedFile(spec);
+            if (name.Length == 0) throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
+            if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such weights file", file);
+            list.Add((name, file));
         }
         if (list.Count == 0) throw new ArgumentException("--weights: give at least one NAME=FILE");
         return list;
@@ -279,9 +286,8 @@ internal static class BenchCommand
             methods.Add(QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount));
             foreach (string spec in parse.GetValue(weights) ?? [])
             {
-                string[] parts = spec.Split('=', 2);
-                if (parts.Length != 2) throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
-                methods.Add(QualityBench.LearnedMethod(parts[0], qp => parts[1].Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
+                var (name, file) = NamedFile(spec);
+                methods.Add(QualityBench.LearnedMethod(name, qp => file.Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
             }
             string root = parse.GetValue(data)!;
             Action<string> log = line => runtime.Console.MarkupLine(Markup.Escape(line));
