@@ -126,17 +126,21 @@ internal static class QualityBench
         return rows;
     }
 
-    /// <summary>A learned method whose weights file per QP may be missing (then that QP is skipped).</summary>
+    /// <summary>A learned method whose weights file per QP may be missing (then that QP is skipped); the loaded model is
+    /// kept while the same file is asked for.</summary>
     public static QualityMethod LearnedMethod(string name, Func<int, string?> fileForQp, int threads)
     {
         long? parameters = null;
         string? architecture = null;
         Conversion.NetworkFrameMapper? current = null;
+        string? currentFile = null;
         return new QualityMethod(name, () => parameters, qp =>
         {
-            current?.Dispose();
-            current = null;
             string? file = fileForQp(qp);
+            // The test split and the pans (and every QP of a one-file method) ask for the same weights: load them once.
+            if (current is not null && file == currentFile) return current;
+            current?.Dispose();
+            (current, currentFile) = (null, file);
             if (file is null || !File.Exists(file)) return null;
             var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(file);
             parameters ??= network.parameters().Sum(p => p.numel());
