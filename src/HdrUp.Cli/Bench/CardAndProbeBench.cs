@@ -37,9 +37,9 @@ internal static class CardAndProbeBench
         foreach (var (name, weights) in models)
         {
             ct.ThrowIfCancellationRequested();
-            var (network, _) = ModelStore.Load(weights);
-            long parameters = network.parameters().Sum(p => p.numel());
-            using var mapper = new CapturingMapper(new Conversion.NetworkFrameMapper(name, network, new HdrUp.Models.Inference.InferenceOptions { Threads = threads, Backend = HdrUp.Models.Inference.InferenceOptions.Fastest(network) }));
+            var (model, _) = Conversion.NetworkFrameMapper.Open(name, weights, threads);
+            long parameters = model.Parameters;
+            using var mapper = new CapturingMapper(model);
             var score = ColourCard.Score(mapper, card, ct);
             figure.Add(qp, name, 0, mapper.Last!);
             var worst = score.PerPatch.MaxBy(p => p.DeltaEItp);

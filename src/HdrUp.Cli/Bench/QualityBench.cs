@@ -142,10 +142,9 @@ internal static class QualityBench
             current?.Dispose();
             (current, currentFile) = (null, file);
             if (file is null || !File.Exists(file)) return null;
-            var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(file);
-            parameters ??= network.parameters().Sum(p => p.numel());
+            (current, var card) = Conversion.NetworkFrameMapper.Open(name, file, threads);
+            parameters ??= current.Parameters;
             architecture ??= card?.Architecture;
-            current = new Conversion.NetworkFrameMapper(name, network, new HdrUp.Models.Inference.InferenceOptions { Threads = threads, Backend = HdrUp.Models.Inference.InferenceOptions.Fastest(network) });
             return current;
         }, () => architecture);
     }

@@ -14,6 +14,19 @@ internal sealed class NetworkFrameMapper(string name, HdrNetwork network, Infere
 
     public string Name { get; } = name;
 
+    /// <summary>Parameter count of the network (the paper's Params column).</summary>
+    public long Parameters => network.parameters().Sum(p => p.numel());
+
+    /// <summary>
+    /// Loads a weights file (with its model card) for scoring: the faster backend that runs it
+    /// (<see cref="InferenceOptions.Fastest"/>), whole frames, <paramref name="threads"/> threads.
+    /// </summary>
+    public static (NetworkFrameMapper Mapper, ModelCard? Card) Open(string name, string weights, int threads)
+    {
+        var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(weights);
+        return (new NetworkFrameMapper(name, network, new InferenceOptions { Threads = threads, Backend = InferenceOptions.Fastest(network) }), card);
+    }
+
     public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
