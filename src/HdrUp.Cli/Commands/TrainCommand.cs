@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using HdrUp.Models.Precision;
 using HdrUp.Training.Train;
 using Spectre.Console;
 
@@ -25,9 +26,10 @@ internal static class TrainCommand
         var valEvery = new Option<long?>("--val-every") { Description = "Validate every N steps (val.val_freq; 0 = only at the end)." };
         var checkpointEvery = new Option<long?>("--checkpoint-every") { Description = "Save the training state every N steps (logger.save_checkpoint_freq)." };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (results are reproducible per thread count)." };
+        var precision = new Option<string?>("--precision") { Description = "auto|fp32|bf16: arithmetic of forward and backward (precision). bf16 = bfloat16 compute with fp32 master weights; auto (default) = bf16 where the CPU has AVX512-BF16 or AMX." };
         var command = new Command("train", "Train an SDR→HDR network with the official KPNet protocol (L1, Adam, MultiStepLR, crops with flips).")
         {
-            optionsFile, output, resume, init, iterations, batch, crop, valEvery, checkpointEvery, threads,
+            optionsFile, output, resume, init, iterations, batch, crop, valEvery, checkpointEvery, threads, precision,
         };
         CliRuntime.SetGuardedAction(command, async (parse, runtime, ct) =>
         {
@@ -49,13 +51,13 @@ internal static class TrainCommand
             }
             if (options is null) throw new ArgumentException("--options FILE is required (or --resume to continue a run).");
             options = Override(options, parse.GetValue(iterations), parse.GetValue(batch), parse.GetValue(crop),
-                parse.GetValue(valEvery), parse.GetValue(checkpointEvery), parse.GetValue(threads), parse.GetValue(init));
+                parse.GetValue(valEvery), parse.GetValue(checkpointEvery), parse.GetValue(threads), parse.GetValue(init), parse.GetValue(precision));
             options.Validate(file ?? statePath ?? "options");
             outDir ??= Path.Combine("runs", options.Name);
 
             runtime.Console.MarkupLine(Markup.Escape(
                 $"{options.Name}: {options.Network.Type} nf {options.Network.Nf}, crop {options.Datasets.Train.GtSize}, batch {options.Datasets.Train.BatchSize}, " +
-                $"{options.Train.TotalIter} iterations, {options.Threads} threads → {outDir}" + (statePath is null ? "" : $" (resuming {statePath})")));
+                $"{options.Train.TotalIter} iterations, {options.Threads} threads, {options.Precision.Resolve().Name()} compute ({CpuFeatures.Current.Describe()}) → {outDir}" + (statePath is null ? "" : $" (resuming {statePath})")));
             using var trainer = new Trainer(options, outDir);
             TrainResult result;
             if (runtime.Console.Profile.Capabilities.Interactive)
@@ -97,9 +99,10 @@ internal static class TrainCommand
         return command;
     }
 
-    private static TrainOptions Override(TrainOptions o, long? iterations, int? batch, int? crop, long? valEvery, long? checkpointEvery, int? threads, string? init) => o with
+    private static TrainOptions Override(TrainOptions o, long? iterations, int? batch, int? crop, long? valEvery, long? checkpointEvery, int? threads, string? init, string? precision) => o with
     {
         Threads = threads ?? o.Threads,
+        Precision = precision is null ? o.Precision : NumericPrecisions.Parse(precision),
         Datasets = o.Datasets with { Train = o.Datasets.Train with { BatchSize = batch ?? o.Datasets.Train.BatchSize, GtSize = crop ?? o.Datasets.Train.GtSize } },
         Train = o.Train with { TotalIter = iterations ?? o.Train.TotalIter },
         Val = o.Val with { ValFreq = valEvery ?? o.Val.ValFreq },

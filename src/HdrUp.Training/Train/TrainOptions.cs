@@ -17,6 +17,11 @@ public sealed record TrainOptions
     public int ManualSeed { get; init; } = 10;
     /// <summary>Intra-op threads of libtorch; results are bit-reproducible for a given seed and thread count.</summary>
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>
+    /// Arithmetic of forward and backward: <c>bf16</c> (bfloat16 compute, fp32 master weights and optimiser;
+    /// <see cref="Bf16Shadow"/>), <c>fp32</c>, or <c>auto</c> = bf16 where the CPU has bf16 units (AVX512-BF16, AMX).
+    /// </summary>
+    public Models.Precision.NumericPrecision Precision { get; init; } = Models.Precision.NumericPrecision.Auto;
     public DatasetsOptions Datasets { get; init; } = new();
     public NetworkOptions Network { get; init; } = new();
     public PathOptions Path { get; init; } = new();

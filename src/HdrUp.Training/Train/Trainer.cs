@@ -4,6 +4,7 @@ using HdrUp.Color;
 using HdrUp.Metrics;
 using HdrUp.Models;
 using HdrUp.Models.Checkpoints;
+using HdrUp.Models.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -87,6 +88,17 @@ public sealed class Trainer : IDisposable
         var trainable = heads is null ? net.parameters() : net.parameters().Concat(heads.parameters());
         // Distillation: the teacher runs in eval mode without gradients on the same (augmented) LQ crops.
         using var teacher = t.Loss.Teacher is { } teacherPath ? ModelStore.Load(teacherPath).Network : null;
+        // bf16: the forward and backward passes run on a bf16 copy of the network (and heads, and teacher).
+        bool bf16 = o.Precision.Resolve() == NumericPrecision.Bf16;
+        using var shadow = bf16
+            ? new Bf16Shadow(heads is null ? [net] : [net, heads],
+                heads is null ? [ArchRegistry.Create(o.Network.Type, o.Network.Nf)] : [ArchRegistry.Create(o.Network.Type, o.Network.Nf), new Models.Blocks.BranchHeads(o.Network.Nf, ((KPNet)net).Options.Branches)])
+            : null;
+        var computeNet = (HdrNetwork?)shadow?.Copies[0] ?? net;
+        var computeHeads = (Models.Blocks.BranchHeads?)shadow?.Copies.ElementAtOrDefault(1) ?? heads;
+        computeNet.train();
+        computeHeads?.train();
+        if (bf16) teacher?.to(ScalarType.BFloat16);
         using var adam = torch.optim.Adam(trainable, t.Optimizer.Lr, t.Optimizer.Betas[0], t.Optimizer.Betas[1],
             t.Optimizer.Eps, t.Optimizer.WeightDecay);
 
@@ -156,12 +168,15 @@ public sealed class Trainer : IDisposable
                     var shape = new long[] { batch.Size, 3, batch.Crop, batch.Crop };
                     var lq = torch.tensor(batch.Lq, shape);
                     var gt = torch.tensor(batch.Gt, shape);
+                    if (bf16) lq = lq.to(ScalarType.BFloat16);
+                    shadow?.Pull();
                     var loss = teacher is null
-                        ? TrainingLoss.Compute(t.Loss.Type, net, heads, lq, gt, t.Loss.Gamma)
-                        : TrainingLoss.Distill(t.Loss.Type, net, teacher, lq, gt, t.Loss.TeacherWeight);
+                        ? TrainingLoss.Compute(t.Loss.Type, computeNet, computeHeads, lq, gt, t.Loss.Gamma)
+                        : TrainingLoss.Distill(t.Loss.Type, computeNet, teacher, lq, gt, t.Loss.TeacherWeight);
                     if (t.Loss.LossWeight != 1.0) loss = loss * t.Loss.LossWeight;
                     adam.zero_grad();
                     loss.backward();
+                    shadow?.Push();
                     adam.step();
                     lossValue = loss.item<float>();
                 }
@@ -283,7 +298,7 @@ public sealed class Trainer : IDisposable
             CreatedUtc = DateTimeOffset.UtcNow,
             Notes = $"hdrup train, options '{o.Name}': crop {o.Datasets.Train.GtSize}, batch {o.Datasets.Train.BatchSize}, " +
                     $"{LossDescription()}, Adam lr {o.Train.Optimizer.Lr:G3} β=({o.Train.Optimizer.Betas[0]}, {o.Train.Optimizer.Betas[1]}), " +
-                    $"MultiStepLR ×{o.Train.Scheduler.Gamma} at [{string.Join(", ", o.Train.Scheduler.Milestones)}], {o.Train.TotalIter} iterations planned, seed {o.ManualSeed}, {o.Threads} threads" +
+                    $"MultiStepLR ×{o.Train.Scheduler.Gamma} at [{string.Join(", ", o.Train.Scheduler.Milestones)}], {o.Train.TotalIter} iterations planned, seed {o.ManualSeed}, {o.Threads} threads, {o.Precision.Resolve().Name()} compute" +
                     (o.Path.PretrainNetworkG is { } init ? $", initialised from {init}" : "") +
                     ". Validation PSNR: peak 1, output negatives set to 0 (official val).",
             WeightsFile = Path.GetFileName(path),

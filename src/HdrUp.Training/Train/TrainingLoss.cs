@@ -22,9 +22,9 @@ public static class TrainingLoss
     public static Tensor Lkib(Tensor output, IReadOnlyList<Tensor?> headImages, Tensor gt, double gamma)
     {
         using var scope = NewDisposeScope();
-        var loss = nn.functional.l1_loss(output, gt);
+        var loss = nn.functional.l1_loss(AsTarget(output, gt), gt);
         foreach (var k in headImages)
-            if (k is not null) loss = loss + gamma * nn.functional.l1_loss(k, gt);
+            if (k is not null) loss = loss + gamma * nn.functional.l1_loss(AsTarget(k, gt), gt);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -37,8 +37,8 @@ public static class TrainingLoss
         if (IsLkib(type)) throw new ArgumentException($"Distillation supports L1 and L2, not '{type}'.", nameof(type));
         using var scope = NewDisposeScope();
         Tensor target;
-        using (no_grad()) target = teacher.call(lq);
-        var output = student.call(lq);
+        using (no_grad()) target = AsTarget(teacher.call(lq), gt);
+        var output = AsTarget(student.call(lq), gt);
         var toGt = Pixel(type, output, gt);
         return ((1 - teacherWeight) * toGt + teacherWeight * nn.functional.l1_loss(output, target)).MoveToOuterDisposeScope();
     }
@@ -61,13 +61,16 @@ public static class TrainingLoss
         finally { foreach (var t in images) t?.Dispose(); }
     }
 
+    // A bf16 forward pass (mixed-precision training) is compared with the fp32 target in fp32.
+    private static Tensor AsTarget(Tensor output, Tensor gt) => output.dtype == gt.dtype ? output : output.to(gt.dtype);
+
     private static bool IsLkib(string type) => type.Equals("LKIB", StringComparison.OrdinalIgnoreCase);
 
     // The per-pixel losses on the network output: L1 (official) or L2.
     private static Tensor Pixel(string type, Tensor output, Tensor gt) => type.ToUpperInvariant() switch
     {
-        "L1" => nn.functional.l1_loss(output, gt),
-        "L2" => L2(output, gt),
+        "L1" => nn.functional.l1_loss(AsTarget(output, gt), gt),
+        "L2" => L2(AsTarget(output, gt), gt),
         _ => throw new ArgumentException($"Unknown loss '{type}' (known: {string.Join(", ", Known)}).", nameof(type)),
     };
 }
