@@ -94,13 +94,14 @@ public sealed class DatasetBuilderTests : IDisposable
 
         var train = first.Manifest.Splits.Single(s => s.Name == "train");
         var test = first.Manifest.Splits.Single(s => s.Name == "test");
-        Assert.Equal(["train", "test"], first.Manifest.Splits.Select(s => s.Name));
+        // The cross-grading split is the test crops again with held-out operators and codecs.
+        Assert.Equal(["train", "test", "cross"], first.Manifest.Splits.Select(s => s.Name));
         string trainName = Assert.Single(train.Frames).Name;
         string testName = Assert.Single(test.Frames).Name;
         Assert.Equal("0000_pano_y000d0_p+00_f090.png", trainName);
         Assert.Equal("0000_test-photo_r0c0.png", testName);
-        // 2 frames × (HDR + uncompressed SDR + qp47).
-        Assert.Equal(6, first.FilesWritten);
+        // 3 frames (train, test, cross) × (HDR + uncompressed SDR + qp47).
+        Assert.Equal(9, first.FilesWritten);
 
         foreach (var (split, name) in new[] { ("train", trainName), ("test", testName) })
         {
@@ -121,12 +122,12 @@ public sealed class DatasetBuilderTests : IDisposable
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(o, "train_hdr", trainName));
         var again = await DatasetBuilder.BuildAsync(Options("out", 47));
         Assert.Equal(0, again.FilesWritten);
-        Assert.Equal(6, again.FilesSkipped);
+        Assert.Equal(9, again.FilesSkipped);
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(o, "train_hdr", trainName)));
 
-        // Adding a QP writes only that QP's two files.
+        // Adding a QP writes only that QP's three files.
         var more = await DatasetBuilder.BuildAsync(Options("out", 22, 47));
-        Assert.Equal(2, more.FilesWritten);
+        Assert.Equal(3, more.FilesWritten);
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(o, "train_hdr", trainName)));
 
         foreach (var (split, name) in new[] { ("train", trainName), ("test", testName) })
@@ -142,6 +143,36 @@ public sealed class DatasetBuilderTests : IDisposable
         // Other parameters in the same folder are refused rather than mixed.
         var ex = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetBuilder.BuildAsync(Options("out", 47) with { Width = 168 }));
         Assert.Contains("other parameters", ex.Message);
+    }
+
+    [Fact]
+    public async Task Degraded_build_draws_a_recorded_recipe_per_training_frame_and_keeps_test_and_cross_apart()
+    {
+        WriteSources();
+        var options = Options("deg", 37) with { Sdr = SdrTone.Degraded, Yaws = [0, 45, 90, 135, 180, 225, 270, 315], Fovs = [70, 100] };
+        var built = await DatasetBuilder.BuildAsync(options);
+        string o = Path.Combine(_root, "deg");
+        var train = built.Manifest.Splits.Single(s => s.Name == "train").Frames;
+        Assert.Equal(8, train.Count);
+        foreach (var f in train)
+        {
+            // The manifest holds exactly the seeded draw, and every file came out at the frame size whatever the down-scale.
+            Assert.Equal(SdrDegradation.DrawTraining(f.Name, options.Seed), f.Sdr);
+            var decoded = Png16.Read(Path.Combine(o, "train_sdr", "qp37", f.Name));
+            Assert.Equal((160, 160), (decoded.Width, decoded.Height));
+        }
+        // Eight draws from six operators and four codecs: the family is actually mixed.
+        Assert.True(train.Select(f => f.Sdr!.Operator).Distinct().Count() >= 3);
+
+        var test = Assert.Single(built.Manifest.Splits.Single(s => s.Name == "test").Frames);
+        var cross = Assert.Single(built.Manifest.Splits.Single(s => s.Name == DatasetBuilder.CrossSplit).Frames);
+        Assert.Equal(SdrRecipe.Paper, test.Sdr);
+        Assert.Equal(SdrDegradation.Cross(0), cross.Sdr);
+        // Same ground truth, different SDR: the cross split changes only how the SDR was made.
+        Assert.Equal(test.Sha256["hdr"], cross.Sha256["hdr"]);
+        Assert.NotEqual(test.Sha256["uncompressed"], cross.Sha256["uncompressed"]);
+        double psnr = Psnr.Compute(Png16.Read(Path.Combine(o, "cross_sdr", "qp37", cross.Name)), Png16.Read(Path.Combine(o, "cross_sdr", "uncompressed", cross.Name)));
+        Assert.True(psnr is > 20 and < 60, $"VP9 at the QP-37 level: {psnr:F2} dB against its uncompressed SDR");
     }
 
     [Fact]

@@ -57,7 +57,7 @@ internal static class DatasetCommand
         var output = new Option<string>("--out") { Description = "Output folder (train_hdr/, train_sdr/qpNN/, test_hdr/, …).", DefaultValueFactory = _ => Path.Combine("data", "kpnet") };
         var qp = new Option<string>("--qp") { Description = "Comma-separated HEVC intra QPs.", DefaultValueFactory = _ => "32,37,42,47" };
         var size = new Option<string>("--size") { Description = "Frame size, N or WxH, multiples of 8 and ≥ 160.", DefaultValueFactory = _ => "256" };
-        var sdr = new Option<SdrTone>("--sdr") { Description = "SDR grade: Bt2446C (BT.2446 Method C) or Mixed (Method C with per-frame exposure offsets).", DefaultValueFactory = _ => SdrTone.Bt2446C };
+        var sdr = new Option<SdrTone>("--sdr") { Description = "SDR grade of the training split: Bt2446C (BT.2446 Method C, the paper-style data), Mixed (Method C with per-frame exposure offsets) or Degraded (the degradation model: per frame a tone operator, exposure, saturation, encoding, codec and down-scale; docs/dataset.md). Test and pan splits stay Method C; the cross split always uses the held-out operators and codecs.", DefaultValueFactory = _ => SdrTone.Bt2446C };
         var pans = new Option<int>("--pans") { Description = "Number of virtual camera pans (video test sequences).", DefaultValueFactory = _ => 4 };
         var preset = new Option<string>("--x265-preset") { Description = "x265 preset.", DefaultValueFactory = _ => "medium" };
         var command = new Command("build", "Render HDR10 ground truth and graded, HEVC-intra-compressed SDR frames in the HDRTV1K layout; reruns resume.")

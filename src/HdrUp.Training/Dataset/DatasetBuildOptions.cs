@@ -14,6 +14,13 @@ public enum SdrTone
     /// exposure offset drawn from <see cref="DatasetBuildOptions.MixedExposureStops"/>.
     /// </summary>
     Mixed,
+
+    /// <summary>
+    /// The degradation model (<see cref="SdrDegradation"/>): each training frame draws scene variation, a tone
+    /// operator, exposure, saturation, signal encoding, codec and down-scale from a seeded per-frame stream; the test
+    /// and pan splits stay BT.2446 Method C with x265 intra, so they remain comparable with paper-style builds.
+    /// </summary>
+    Degraded,
 }
 
 /// <summary>Every parameter of <see cref="DatasetBuilder.BuildAsync"/>; recorded in the output manifest.</summary>
@@ -82,7 +89,7 @@ public sealed record DatasetBuildOptions
     internal string ContentKey() => System.Text.Json.JsonSerializer.Serialize(new
     {
         Width, Height, Yaws, Pitches, Fovs, PanCount, PanFrames, PanStepDegrees, PanFov,
-        Sdr = Sdr.ToString(), MixedExposureStops, X265Preset, Seed,
+        Sdr = Sdr.ToString(), MixedExposureStops, X265Preset, Seed, Splits = "train,test,pan,cross",
         HdrGrading.MedianSceneLevel, HdrGrading.Knee, HdrGrading.MasteringPeak,
     });
 }

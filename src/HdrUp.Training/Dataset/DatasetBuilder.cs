@@ -21,6 +21,9 @@ public sealed record BuiltFrame
 
     public double SdrExposureStops { get; init; }
 
+    /// <summary>How the SDR input was made: scene variation, operator, encoding, codec and scale (docs/dataset.md).</summary>
+    public SdrRecipe? Sdr { get; init; }
+
     /// <summary>SHA-256 per folder: "hdr", "uncompressed", "qp37", ….</summary>
     public required IReadOnlyDictionary<string, string> Sha256 { get; init; }
 }
@@ -56,7 +59,10 @@ public static class DatasetBuilder
 {
     public const string Uncompressed = "uncompressed";
 
-    private sealed record PlannedFrame(string Name, SourceFile Source, string Cut, Func<RgbPlanarFrame, RgbPlanarFrame> Render);
+    private sealed record PlannedFrame(string Name, SourceFile Source, string Cut, Func<RgbPlanarFrame, RgbPlanarFrame> Render)
+    {
+        public SdrRecipe Recipe { get; init; } = SdrRecipe.Paper;
+    }
 
     private sealed record Split(string Name, List<PlannedFrame> Frames);
 
@@ -100,7 +106,8 @@ public static class DatasetBuilder
                 Name = f.Name,
                 Source = f.Source.Id,
                 Cut = f.Cut,
-                SdrExposureStops = ExposureFor(f.Name, options),
+                SdrExposureStops = f.Recipe.ExposureStops,
+                Sdr = f.Recipe,
                 Sha256 = Folders(split.Name, variants).ToDictionary(v => v.Key, v => DatasetFiles.Sha256(Path.Combine(outDir, v.Value, f.Name))),
             }).ToList();
             built.Add(new BuiltSplit(split.Name, options.Width, options.Height, frames));
@@ -111,7 +118,8 @@ public static class DatasetBuilder
             ContentKey = contentKey,
             Sources = sources.Where(s => s.Role != SourceRole.Excluded).Select(s => $"{s.Id} {s.Sha256}").ToList(),
             Splits = built,
-            Encoder = Hevc.Describe(options.X265Preset),
+            Encoder = Hevc.Describe(options.X265Preset) + "; cross split and degraded recipes: " + string.Join(", ",
+                Enum.GetValues<SdrCodec>().Select(c => $"{c} [{string.Join(" ", SdrDegradation.EncoderArgs(c, 37, options.X265Preset))}] at QP 37")),
         };
         DatasetFiles.WriteAllTextAtomic(manifestPath, JsonSerializer.Serialize(manifest, SourceManifest.Json));
         return new DatasetBuildResult(manifest, manifestPath, written, skipped);
@@ -193,8 +201,9 @@ public static class DatasetBuilder
                     for (int y = 0; y < o.Yaws.Count; y++)
                     {
                         var view = new ViewSpec(o.Yaws[y], o.Pitches[p], o.Fovs[(y + p) % o.Fovs.Count]);
-                        target.Add(new PlannedFrame($"{target.Count:0000}_{s.Id}_{view.Tag}.png", s, view.Tag,
-                            img => Equirect.RenderView(img, view, o.Width, o.Height)));
+                        string name = $"{target.Count:0000}_{s.Id}_{view.Tag}.png";
+                        target.Add(new PlannedFrame(name, s, view.Tag, img => Equirect.RenderView(img, view, o.Width, o.Height))
+                            { Recipe = RecipeFor(name, o, training: target == train) });
                     }
             }
             else
@@ -207,7 +216,9 @@ public static class DatasetBuilder
                     for (int c = 0; c < cols; c++)
                     {
                         int x = x0 + c * o.Width, y = y0 + r * o.Height;
-                        target.Add(new PlannedFrame($"{target.Count:0000}_{s.Id}_r{r}c{c}.png", s, $"{x},{y}", img => Crop(img, x, y, o.Width, o.Height)));
+                        string name = $"{target.Count:0000}_{s.Id}_r{r}c{c}.png";
+                        target.Add(new PlannedFrame(name, s, $"{x},{y}", img => Crop(img, x, y, o.Width, o.Height))
+                            { Recipe = RecipeFor(name, o, training: target == train) });
                     }
             }
         }
@@ -220,10 +231,14 @@ public static class DatasetBuilder
             for (int f = 0; f < o.PanFrames; f++)
             {
                 var view = new ViewSpec(f * o.PanStepDegrees, 0, o.PanFov);
-                pan.Add(new PlannedFrame($"{s.Id}/{f:0000}.png", s, view.Tag, img => Equirect.RenderView(img, view, o.Width, o.Height)));
+                string name = $"{s.Id}/{f:0000}.png";
+                pan.Add(new PlannedFrame(name, s, view.Tag, img => Equirect.RenderView(img, view, o.Width, o.Height)) { Recipe = RecipeFor(name, o, training: false) });
             }
         }
-        return new[] { new Split("train", train), new Split("test", test), new Split("pan", pan) }.Where(s => s.Frames.Count > 0).ToList();
+
+        // Cross-grading: the test crops again, with SDR from operators and codecs that training never uses.
+        var cross = test.Select((f, i) => f with { Recipe = SdrDegradation.Cross(i) }).ToList();
+        return new[] { new Split("train", train), new Split("test", test), new Split("pan", pan), new Split(CrossSplit, cross) }.Where(s => s.Frames.Count > 0).ToList();
     }
 
     private static RgbPlanarFrame Crop(RgbPlanarFrame img, int x, int y, int w, int h)
@@ -235,15 +250,21 @@ public static class DatasetBuilder
         return o;
     }
 
-    /// <summary>The SDR exposure offset of a frame: 0 for BT.2446C, a seeded pick per name for Mixed.</summary>
-    private static double ExposureFor(string name, DatasetBuildOptions o)
+    /// <summary>
+    /// The SDR recipe of a frame: a draw from the degradation model for training frames of a Degraded build; BT.2446C
+    /// otherwise, with a seeded exposure offset per name for Mixed (every split, as before the degradation model).
+    /// </summary>
+    private static SdrRecipe RecipeFor(string name, DatasetBuildOptions o, bool training)
     {
-        if (o.Sdr != SdrTone.Mixed) return 0;
+        if (o.Sdr == SdrTone.Degraded) return training ? SdrDegradation.DrawTraining(name, o.Seed) : SdrRecipe.Paper;
+        if (o.Sdr != SdrTone.Mixed) return SdrRecipe.Paper;
         // A stable hash (string.GetHashCode is randomised per process) so reruns agree.
-        uint h = 2166136261u ^ (uint)o.Seed;
-        foreach (char ch in name) h = (h ^ ch) * 16777619u;
-        return o.MixedExposureStops[(int)(h % (uint)o.MixedExposureStops.Count)];
+        uint h = SdrDegradation.StableHash(name, o.Seed);
+        return SdrRecipe.Paper with { ExposureStops = o.MixedExposureStops[(int)(h % (uint)o.MixedExposureStops.Count)] };
     }
+
+    /// <summary>The split of test crops with cross-grading SDR (operators and codecs training never uses).</summary>
+    public const string CrossSplit = "cross";
 
     private static async Task<(int Written, int Skipped)> BuildSplitAsync(Split split, string sourcesDir, string outDir, DatasetBuildOptions o,
         List<string> variants, Dictionary<string, (RgbPlanarFrame Image, double Gain)> images, IProgress<BuildProgress>? progress, CancellationToken ct)
@@ -262,19 +283,20 @@ public static class DatasetBuilder
         string tmp = Path.Combine(outDir, $".tmp-{split.Name}");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
-        var sinks = new Dictionary<string, FfmpegSink>();
-        var order = folders.Keys.ToDictionary(k => k, _ => new List<int>());
+        // One stream per variant and codec key (codec + down-scale): the uncompressed PNG writer, and per QP one
+        // encoder for each codec the split's recipes use (only x265 intra in a paper-style split).
+        var streams = new Dictionary<string, (string Variant, SdrRecipe Recipe, FfmpegSink Sink, List<int> Order)>();
+        string StreamKey(string variant, SdrRecipe r) => variant == Uncompressed ? variant : $"{variant}-{r.CodecKey}";
         try
         {
             string size = $"{o.Width}x{o.Height}";
-            foreach (var key in folders.Keys.Where(k => k != "hdr" && missing[k].Count > 0))
+            FfmpegSink Open(string variant, SdrRecipe recipe, string key)
             {
                 Directory.CreateDirectory(Path.Combine(tmp, key));
-                sinks[key] = key switch
-                {
-                    Uncompressed => new FfmpegSink(Hevc.PngSequenceArgs("rgb24", size, Path.Combine(tmp, key)), $"{split.Name} SDR PNG writer"),
-                    _ => new FfmpegSink(Hevc.EncodeArgs(size, int.Parse(key[2..], CultureInfo.InvariantCulture), o.X265Preset, Path.Combine(tmp, key + ".hevc")), $"{split.Name} x265 {key}"),
-                };
+                return variant == Uncompressed
+                    ? new FfmpegSink(Hevc.PngSequenceArgs("rgb24", size, Path.Combine(tmp, key)), $"{split.Name} SDR PNG writer")
+                    : new FfmpegSink(Hevc.EncodeArgs(o.Width, o.Height, recipe, int.Parse(variant[2..], CultureInfo.InvariantCulture), o.X265Preset,
+                        Path.Combine(tmp, Hevc.StreamName(key, recipe))), $"{split.Name} {recipe.Codec} {variant}");
             }
 
             var needed = split.Frames.Select((f, i) => i).Where(i => missing.Values.Any(m => m.Contains(i))).ToList();
@@ -293,7 +315,9 @@ public static class DatasetBuilder
                     src = (img, HdrGrading.ExposureGain(img, f.Source.Path));
                     images[f.Source.Id] = src;
                 }
-                var gt = HdrGrading.ToPqBt2020(f.Render(src.Image), src.Gain);
+                var view = f.Render(src.Image); // a new frame: the source image stays untouched for the next view
+                SdrDegradation.ApplyScene(view, f.Recipe);
+                var gt = HdrGrading.ToPqBt2020(view, src.Gain);
                 if (missing["hdr"].Contains(i))
                 {
                     string gtPath = Path.Combine(outDir, folders["hdr"], f.Name);
@@ -303,33 +327,37 @@ public static class DatasetBuilder
                 var sdrKeys = folders.Keys.Where(k => k != "hdr" && missing[k].Contains(i)).ToList();
                 if (sdrKeys.Count > 0)
                 {
-                    var sdr = FrameFiles.ToRgb24(ColorAdapter.HdrToSdr(gt, ExposureFor(f.Name, o), ct));
+                    var sdr = FrameFiles.ToRgb24(SdrDegradation.Render(gt, f.Recipe, ct));
                     foreach (var k in sdrKeys)
                     {
-                        await sinks[k].WriteAsync(sdr, ct).ConfigureAwait(false);
-                        order[k].Add(i);
+                        string key = StreamKey(k, f.Recipe);
+                        if (!streams.TryGetValue(key, out var stream))
+                            streams[key] = stream = (k, f.Recipe, Open(k, f.Recipe, key), new List<int>());
+                        await stream.Sink.WriteAsync(sdr, ct).ConfigureAwait(false);
+                        stream.Order.Add(i);
                     }
                 }
                 done++;
                 progress?.Report(new BuildProgress(split.Name, "rendering and encoding", done, needed.Count));
             }
 
-            foreach (var (key, sink) in sinks)
+            foreach (var (key, stream) in streams)
             {
                 progress?.Report(new BuildProgress(split.Name, $"finishing {key}", done, needed.Count));
-                await sink.CompleteAsync(ct).ConfigureAwait(false);
-                if (key.StartsWith("qp", StringComparison.Ordinal))
-                    await ExternalProcess.RunAsync("ffmpeg", Hevc.DecodeArgs(Path.Combine(tmp, key + ".hevc"), Path.Combine(tmp, key)), $"{split.Name} {key} decode", null, ct).ConfigureAwait(false);
+                await stream.Sink.CompleteAsync(ct).ConfigureAwait(false);
+                if (stream.Variant != Uncompressed)
+                    await ExternalProcess.RunAsync("ffmpeg", Hevc.DecodeArgs(Path.Combine(tmp, Hevc.StreamName(key, stream.Recipe)), Path.Combine(tmp, key), o.Width, o.Height),
+                        $"{split.Name} {key} decode", null, ct).ConfigureAwait(false);
             }
 
             // Only now, with every process finished, move frames into place: an interrupted run leaves no partial outputs.
-            foreach (var (key, idx) in order)
+            foreach (var (key, stream) in streams)
             {
-                for (int j = 0; j < idx.Count; j++)
+                for (int j = 0; j < stream.Order.Count; j++)
                 {
                     string from = Path.Combine(tmp, key, $"{j:000000}.png");
-                    if (!File.Exists(from)) throw new IOException($"{split.Name} {key}: ffmpeg wrote fewer frames than sent ({j} of {idx.Count}).");
-                    string to = Path.Combine(outDir, folders[key], split.Frames[idx[j]].Name);
+                    if (!File.Exists(from)) throw new IOException($"{split.Name} {key}: ffmpeg wrote fewer frames than sent ({j} of {stream.Order.Count}).");
+                    string to = Path.Combine(outDir, folders[stream.Variant], split.Frames[stream.Order[j]].Name);
                     Directory.CreateDirectory(Path.GetDirectoryName(to)!);
                     File.Move(from, to, overwrite: true);
                 }
@@ -337,7 +365,7 @@ public static class DatasetBuilder
         }
         finally
         {
-            foreach (var sink in sinks.Values) await sink.DisposeAsync().ConfigureAwait(false);
+            foreach (var stream in streams.Values) await stream.Sink.DisposeAsync().ConfigureAwait(false);
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         }
         return (toWrite, total - toWrite);

@@ -39,6 +39,42 @@ public static class Hevc
         "-start_number", "0", "-f", "image2", Path.Combine(outputFolder, "%06d.png"),
     ];
 
+    /// <summary>
+    /// Encoder of the degradation model (<see cref="SdrDegradation"/>): RGB frames of <paramref name="width"/>×<paramref name="height"/>
+    /// down-scaled by the recipe's factor (bicubic, to even sizes) in the same conversion to BT.709 4:2:0 limited range,
+    /// then the recipe's codec at the level of <paramref name="qp"/>. x265 intra without a down-scale gives exactly
+    /// <see cref="EncodeArgs(string, int, string, string)"/>.
+    /// </summary>
+    internal static List<string> EncodeArgs(int width, int height, SdrRecipe recipe, int qp, string preset, string output)
+    {
+        if (recipe.Codec == SdrCodec.X265Intra && recipe.Scale == 1) return EncodeArgs($"{width}x{height}", qp, preset, output);
+        var (w, h) = ScaledSize(width, height, recipe.Scale);
+        var args = new List<string>
+        {
+            "-hide_banner", "-v", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", $"{width}x{height}", "-r", "25", "-i", "-",
+            "-vf", FormattableString.Invariant($"scale=w={w}:h={h}:{ToYuv[6..]}"),
+        };
+        args.AddRange(SdrDegradation.EncoderArgs(recipe.Codec, qp, preset));
+        args.AddRange(["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv", "-f", "matroska", output]);
+        return args;
+    }
+
+    /// <summary>Decoder of <see cref="EncodeArgs(int, int, SdrRecipe, int, string, string)"/>: back to RGB at <paramref name="width"/>×<paramref name="height"/> (bicubic up-scale where the recipe down-scaled).</summary>
+    internal static List<string> DecodeArgs(string input, string outputFolder, int width, int height) =>
+    [
+        "-hide_banner", "-v", "error", "-y", "-i", input,
+        "-vf", FormattableString.Invariant($"scale=w={width}:h={height}:{ToRgb[6..]}"),
+        "-start_number", "0", "-f", "image2", Path.Combine(outputFolder, "%06d.png"),
+    ];
+
+    /// <summary>File name of a degradation-model stream: raw HEVC for the paper's codec, Matroska otherwise.</summary>
+    internal static string StreamName(string key, SdrRecipe recipe) =>
+        recipe.Codec == SdrCodec.X265Intra && recipe.Scale == 1 ? key + ".hevc" : key + ".mkv";
+
+    internal static (int Width, int Height) ScaledSize(int width, int height, double scale) =>
+        (Math.Max(2, (int)Math.Round(width * scale / 2) * 2), Math.Max(2, (int)Math.Round(height * scale / 2) * 2));
+
     internal static List<string> PngSequenceArgs(string pixelFormat, string size, string outputFolder) =>
     [
         "-hide_banner", "-v", "error", "-y",
