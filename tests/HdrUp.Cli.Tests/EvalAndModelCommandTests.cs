@@ -40,6 +40,55 @@ public class EvalAndModelCommandTests
     }
 
     [Fact]
+    public async Task Eval_with_sdr_reports_colour_fidelity_without_ground_truth()
+    {
+        string dir = CliHarness.TempFolder();
+        string sdr = Directory.CreateDirectory(Path.Combine(dir, "sdr")).FullName;
+        string pred = Directory.CreateDirectory(Path.Combine(dir, "pred")).FullName;
+        // An 8-bit SDR frame made by ffmpeg (colour bars and a gradient), and as "prediction" its BT.2408 placement
+        // rounded to 16 bits: the placement is the reference of the hue measure, so only rounding can move the hue.
+        CliHarness.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=1", "-frames:v", "1", "-pix_fmt", "rgb24", Path.Combine(sdr, "0001.png"));
+        var input = Png16.Read(Path.Combine(sdr, "0001.png"));
+        var placed = new Bt2408SdrMapper().Map(input);
+        Png16.Write(Path.Combine(pred, "0001.png"), placed);
+        // A second prediction with the colours of another hue: R, G, B rotated.
+        var rotated = new RgbPlanarFrame(placed.Width, placed.Height);
+        placed.Plane(1).CopyTo(rotated.Plane(0)); placed.Plane(2).CopyTo(rotated.Plane(1)); placed.Plane(0).CopyTo(rotated.Plane(2));
+        string predRotated = Directory.CreateDirectory(Path.Combine(dir, "rotated")).FullName;
+        Png16.Write(Path.Combine(predRotated, "0001.png"), rotated);
+        string json = Path.Combine(dir, "c.json");
+
+        var run = await CliHarness.Run("eval", "--pred", pred, "--sdr", sdr, "--json", json);
+        var wrong = await CliHarness.Run("eval", "--pred", predRotated, "--sdr", sdr);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var colour = doc.RootElement.GetProperty("colour");
+        Assert.InRange(colour.GetProperty("hue_drift_deg").GetDouble(), 0, 0.2);
+        Assert.Equal(1.0, colour.GetProperty("chroma_ratio").GetDouble(), 2);
+        // testsrc2's bars are fully saturated (a channel at 0 or 1: left out); its gradients and noise are counted.
+        long counted = colour.GetProperty("chromatic_pixels").GetInt64();
+        Assert.True(counted is > 100 and < 64 * 48, $"{counted} chromatic pixels");
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("mean").ValueKind);
+        Assert.Contains("hue drift", run.Output);
+        Assert.True(wrong.ExitCode == 0, wrong.Error);
+        // Rotating R→B→G→R turns every hue by roughly a third of the circle.
+        double drift = double.Parse(System.Text.RegularExpressions.Regex.Match(wrong.Output, @"all 1\s*│\s*([0-9.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(drift, 60, 180);
+    }
+
+    [Fact]
+    public async Task Eval_without_gt_or_sdr_is_one_error_line()
+    {
+        string dir = CliHarness.TempFolder();
+        string pred = Directory.CreateDirectory(Path.Combine(dir, "pred")).FullName;
+        WriteUniform(Path.Combine(pred, "0001.png"), 16, 16, 0.5f);
+        var run = await CliHarness.Run("eval", "--pred", pred);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("hdrup: error: eval needs --gt (reference metrics), --sdr (colour fidelity), or both", run.Error.Trim());
+    }
+
+    [Fact]
     public async Task Eval_SizeMismatch_IsOneErrorLine()
     {
         string dir = CliHarness.TempFolder();
