@@ -10,8 +10,9 @@ namespace HdrUp.Cli.Bench;
 internal sealed record QualityMethod(string Name, Func<long?> Parameters, Func<int, IFrameMapper?> MapperForQp, Func<string?>? Architecture = null);
 
 /// <summary>One row of the paper's Table 1 layout: QP, method, params and the four metrics (means over the test frames).</summary>
+/// <remarks><see cref="HueDrift"/> and <see cref="ChromaRatio"/> compare the output with its SDR input (<see cref="ColourFidelityAccumulator"/>), pixel-weighted over the split.</remarks>
 internal sealed record QualityRow(int Qp, string Method, long? Parameters, int Frames, double Psnr, double Ssim, double Mse, double DeltaEItp,
-    string? Architecture = null);
+    string? Architecture = null, string Split = QualityBench.TestSplit, double HueDrift = double.NaN, double ChromaRatio = double.NaN);
 
 /// <summary>Temporal stability of one method on the pan sequences at one QP (<see cref="Flicker"/>), means over sequences.</summary>
 internal sealed record TemporalRow(int Qp, string Method, int Sequences, int Frames, double OutputFlicker, double TruthFlicker, double TemporalError);
@@ -24,21 +25,31 @@ internal sealed record TemporalRow(int Qp, string Method, int Sequences, int Fra
 /// </summary>
 internal static class QualityBench
 {
+    /// <summary>The in-distribution test split (SDR made like the paper-style training data).</summary>
+    public const string TestSplit = "test";
+
+    /// <summary>The cross-grading split: the same crops with SDR from operators and codecs training never uses (docs/dataset.md).</summary>
+    public const string CrossSplit = "cross";
+
+    /// <summary>The splits of <paramref name="dataRoot"/> to score: test, and cross where the dataset has it.</summary>
+    public static IReadOnlyList<string> Splits(string dataRoot) =>
+        Directory.Exists(Path.Combine(dataRoot, CrossSplit + "_hdr")) ? [TestSplit, CrossSplit] : [TestSplit];
+
     public static List<QualityRow> Run(string dataRoot, IReadOnlyList<int> qps, IReadOnlyList<QualityMethod> methods,
-        Action<string> log, CancellationToken cancellationToken, CropFigure? figure = null)
+        Action<string> log, CancellationToken cancellationToken, CropFigure? figure = null, string split = TestSplit)
     {
-        string gtFolder = Path.Combine(dataRoot, "test_hdr");
+        string gtFolder = Path.Combine(dataRoot, $"{split}_hdr");
         if (!Directory.Exists(gtFolder))
-            throw new DirectoryNotFoundException($"{gtFolder}: no test split (build one with 'hdrup dataset build')");
+            throw new DirectoryNotFoundException($"{gtFolder}: no {split} split (build one with 'hdrup dataset build')");
         string[] gtFiles = Directory.GetFiles(gtFolder, "*.png").Order(StringComparer.Ordinal).ToArray();
         var truths = gtFiles.Select(f => Png16.Read(f)).ToArray();
         var options = new MetricOptions { SsimMode = SsimMode.Paper, Pu21Psnr = false };
         var rows = new List<QualityRow>();
         foreach (int qp in qps)
         {
-            string sdrFolder = Path.Combine(dataRoot, "test_sdr", $"qp{qp}");
+            string sdrFolder = Path.Combine(dataRoot, $"{split}_sdr", $"qp{qp}");
             if (!Directory.Exists(sdrFolder))
-                throw new DirectoryNotFoundException($"{sdrFolder}: the test split has no QP {qp} (build it with 'hdrup dataset build --qp {qp}')");
+                throw new DirectoryNotFoundException($"{sdrFolder}: the {split} split has no QP {qp} (build it with 'hdrup dataset build --qp {qp}')");
             var inputs = gtFiles.Select(f => Path.Combine(sdrFolder, Path.GetFileName(f))).ToArray();
             foreach (string missing in inputs.Where(f => !File.Exists(f)))
                 throw new FileNotFoundException($"{missing}: no SDR frame for the ground truth of the same name", missing);
@@ -57,18 +68,22 @@ internal static class QualityBench
                     continue;
                 }
                 var scores = new List<FrameMetrics>();
+                var colour = new ColourFidelityAccumulator();
                 for (int i = 0; i < inputs.Length; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    RgbPlanarFrame output = mapper.Map(Png16.Read(inputs[i]), cancellationToken);
+                    var input = Png16.Read(inputs[i]);
+                    RgbPlanarFrame output = mapper.Map(input, cancellationToken);
                     Png16.RoundToCodes(output);
                     figure?.Add(qp, method.Name, i, output);
                     scores.Add(FrameEvaluator.Evaluate(output, truths[i], options));
+                    colour.Add(input, output);
                 }
                 var mean = MetricsSummary.From(scores);
+                var fidelity = colour.Total;
                 rows.Add(new QualityRow(qp, method.Name, method.Parameters(), scores.Count, mean.Psnr, mean.Ssim, mean.Mse, mean.DeltaEItp ?? double.NaN,
-                    method.Architecture?.Invoke()));
-                log($"QP {qp} {method.Name}: PSNR {mean.Psnr:F4} dB, SSIM {mean.Ssim:F4}, MSE {mean.Mse:F6}, ΔE_ITP {mean.DeltaEItp:F4}");
+                    method.Architecture?.Invoke(), split, fidelity.HueDriftDegrees, fidelity.ChromaRatio));
+                log($"{split} QP {qp} {method.Name}: PSNR {mean.Psnr:F4} dB, SSIM {mean.Ssim:F4}, MSE {mean.Mse:F6}, ΔE_ITP {mean.DeltaEItp:F4}, hue drift {fidelity.HueDriftDegrees:F2}°, chroma ×{fidelity.ChromaRatio:F3}");
             }
         }
         return rows;
@@ -162,15 +177,15 @@ internal static class QualityBench
         var md = new StringBuilder();
         md.AppendLine(caption);
         md.AppendLine();
-        md.AppendLine("| QP | method | params | paper params | PSNR↑ | SSIM↑ | MSE↓ | ΔE_ITP↓ |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
-        var csv = new StringBuilder("qp,method,architecture,params,frames,psnr,ssim,mse,delta_e_itp\n");
+        md.AppendLine("| split | QP | method | params | paper params | PSNR↑ | SSIM↑ | MSE↓ | ΔE_ITP↓ | hue drift° ↓ | chroma ratio |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var csv = new StringBuilder("split,qp,method,architecture,params,frames,psnr,ssim,mse,delta_e_itp,hue_drift_deg,chroma_ratio\n");
         foreach (var r in rows)
         {
             string p = r.Parameters is long n ? FormatParams(n) : "–";
             string paper = r.Architecture is { } a && PaperParams.TryGetValue(a, out string? q) ? q : "–";
-            md.AppendLine(inv, $"| {r.Qp} | {r.Method} | {p} | {paper} | {r.Psnr:F4} | {r.Ssim:F4} | {r.Mse:F5} | {r.DeltaEItp:F4} |");
-            csv.Append(inv, $"{r.Qp},{r.Method},{r.Architecture},{r.Parameters},{r.Frames},{r.Psnr:R},{r.Ssim:R},{r.Mse:R},{r.DeltaEItp:R}\n");
+            md.AppendLine(inv, $"| {r.Split} | {r.Qp} | {r.Method} | {p} | {paper} | {r.Psnr:F4} | {r.Ssim:F4} | {r.Mse:F5} | {r.DeltaEItp:F4} | {r.HueDrift:F2} | {r.ChromaRatio:F3} |");
+            csv.Append(inv, $"{r.Split},{r.Qp},{r.Method},{r.Architecture},{r.Parameters},{r.Frames},{r.Psnr:R},{r.Ssim:R},{r.Mse:R},{r.DeltaEItp:R},{r.HueDrift:R},{r.ChromaRatio:R}\n");
         }
         if (temporal is { Count: > 0 })
         {

@@ -34,11 +34,13 @@ internal static class SpeedQualityCurve
             : throw new InvalidDataException($"{qualityCsv}: no '{name}' column (write it with 'hdrup bench quality')");
         int cQp = Column("qp"), cMethod = Column("method"), cArch = Column("architecture"), cParams = Column("params"),
             cPsnr = Column("psnr"), cDe = Column("delta_e_itp");
+        // Reports since the cross-grading split have a split column; the curve is drawn for the test split.
+        int cSplit = Array.IndexOf(header, "split");
         var points = new List<CurvePoint>();
         foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
         {
             string[] f = line.Split(',');
-            if (f[cQp] != qp.ToString(CultureInfo.InvariantCulture) || !seconds.TryGetValue(f[cArch] + (onnx ? OnnxSuffix : ""), out double s)) continue;
+            if ((cSplit >= 0 && f[cSplit] != QualityBench.TestSplit) || f[cQp] != qp.ToString(CultureInfo.InvariantCulture) || !seconds.TryGetValue(f[cArch] + (onnx ? OnnxSuffix : ""), out double s)) continue;
             long? parameters = long.TryParse(f[cParams], CultureInfo.InvariantCulture, out long p) ? p : null;
             points.Add(new CurvePoint(points.Count + 1, f[cMethod], f[cArch], parameters, s,
                 double.Parse(f[cPsnr], CultureInfo.InvariantCulture), double.Parse(f[cDe], CultureInfo.InvariantCulture)));

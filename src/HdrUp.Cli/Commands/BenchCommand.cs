@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace HdrUp.Cli.Commands;
 
 /// <summary><c>hdrup bench speed | quality | ablation</c>: throughput, quality on the test split, and the paper's ablation tables, written as reports.</summary>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
     public static Command Create()
     {
@@ -59,6 +59,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateCard(output));
         bench.Subcommands.Add(CreateProbe(output));
         bench.Subcommands.Add(CreateQuality(output));
+        bench.Subcommands.Add(CreateClips(output));
         bench.Subcommands.Add(CreateAblation(output));
         return bench;
     }
@@ -268,7 +269,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => true,
         };
         var quality = new Command("quality",
-            "Score every method on the test split in the layout of the paper's Table 1 (QP, method, params, PSNR, SSIM, MSE, ΔE_ITP): " +
+            "Score every method on the test split (and the cross-grading split, where the dataset has one) in the layout of the paper's Table 1 (QP, method, params, PSNR, SSIM, MSE, ΔE_ITP): " +
             "the non-learned BT.2446 Method A inverse and BT.2408 placement, the shipped KPNet per QP, and any --weights; " +
             "plus a PNG of crops side by side per QP and the flicker index on the pan sequences.");
         foreach (var option in new Option[] { data, qps, weights, threads, note, figureRows, temporal, output })
@@ -277,29 +278,21 @@ internal static class BenchCommand
         {
             int[] qpList = Split(parse.GetValue(qps)!).Select(q => int.TryParse(q, out int v) ? v : throw new ArgumentException($"--qp: '{q}' is not a number")).ToArray();
             int threadCount = Math.Max(1, parse.GetValue(threads));
-            var methods = new List<QualityMethod>
-            {
-                new("BT.2446 Method A inverse", () => null, _ => new HdrUp.Color.Bt2446AInverseMapper()),
-                new("BT.2408 placement (203 cd/m²)", () => null, _ => new HdrUp.Color.Bt2408SdrMapper()),
-            };
-            var shipped = Conversion.ShippedModels.ByQp();
-            methods.Add(QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount));
-            foreach (string spec in parse.GetValue(weights) ?? [])
-            {
-                var (name, file) = NamedFile(spec);
-                methods.Add(QualityBench.LearnedMethod(name, qp => file.Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
-            }
+            var methods = Methods(threadCount, parse.GetValue(weights));
             string root = parse.GetValue(data)!;
             Action<string> log = line => runtime.Console.MarkupLine(Markup.Escape(line));
             int testFrames = Directory.Exists(Path.Combine(root, "test_hdr")) ? Directory.GetFiles(Path.Combine(root, "test_hdr"), "*.png").Length : 0;
             var figure = parse.GetValue(figureRows) is > 0 and int n ? new CropFigure(CropFigure.Spread(testFrames, n)) : null;
-            var rows = QualityBench.Run(root, qpList, methods, log, ct, figure);
+            var rows = QualityBench.Splits(root)
+                .SelectMany(split => QualityBench.Run(root, qpList, methods, log, ct, split == QualityBench.TestSplit ? figure : null, split)).ToList();
             var temporalRows = parse.GetValue(temporal) ? QualityBench.RunTemporal(root, qpList, methods, log, ct) : [];
 
             string stem = ReportStem(parse.GetValue(output)!, "quality");
-            string caption = $"Quality on the test split of {Path.GetFullPath(root)} ({DateTime.UtcNow:yyyy-MM-dd}): " +
-                             "means over frames of PSNR/MSE on PQ code values (peak 1), SSIM (official protocol: 7×7 box, data range 2) and ΔE_ITP, " +
-                             "outputs clamped and quantised to 16 bits as the official test script does. 'paper params' is the paper's Params column." +
+            string caption = $"Quality on the splits of {Path.GetFullPath(root)} ({DateTime.UtcNow:yyyy-MM-dd}): 'test' = held-out photographs with " +
+                             "SDR made like the paper-style training data (BT.2446 C, x265 intra); 'cross' = the same crops with SDR from tone operators and codecs " +
+                             "training never uses (docs/dataset.md). Means over frames of PSNR/MSE on PQ code values (peak 1), SSIM (official protocol: 7×7 box, data range 2) and ΔE_ITP, " +
+                             "outputs clamped and quantised to 16 bits as the official test script does; hue drift and chroma ratio against the SDR input placed by BT.2408 " +
+                             "(docs/colour.md). 'paper params' is the paper's Params column." +
                              (parse.GetValue(note) is { } extra ? " " + extra : "");
             string temporalCaption = "Temporal stability on the pan sequences (virtual camera pans over training panoramas: for stability, not for accuracy claims): " +
                                      "flicker = mean |F_t − F_{t−1}| over consecutive frames (PQ code values), ratio = output ÷ ground truth, " +
@@ -325,6 +318,24 @@ internal static class BenchCommand
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return quality;
+    }
+
+    /// <summary>The methods every quality table scores: the two non-learned mappings, the shipped KPNet per QP, and each --weights NAME=FILE.</summary>
+    private static List<QualityMethod> Methods(int threadCount, string[]? weights)
+    {
+        var methods = new List<QualityMethod>
+        {
+            new("BT.2446 Method A inverse", () => null, _ => new HdrUp.Color.Bt2446AInverseMapper()),
+            new("BT.2408 placement (203 cd/m²)", () => null, _ => new HdrUp.Color.Bt2408SdrMapper()),
+        };
+        var shipped = Conversion.ShippedModels.ByQp();
+        methods.Add(QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount));
+        foreach (string spec in weights ?? [])
+        {
+            var (name, file) = NamedFile(spec);
+            methods.Add(QualityBench.LearnedMethod(name, qp => file.Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
+        }
+        return methods;
     }
 
     private static Command CreateAblation(Option<string> output)
