@@ -147,7 +147,7 @@ public static class DatasetBuilder
         foreach (string p in Directory.EnumerateFiles(sourcesDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string ext = Path.GetExtension(p).ToLowerInvariant();
-            if (ext is not (".exr" or ".hdr" or ".png" or ".tif" or ".tiff")) continue;
+            if (ext is not (".exr" or ".hdr" or ".ktx" or ".png" or ".tif" or ".tiff")) continue;
             var probe = await FrameFiles.ProbeAsync(p, cancellationToken).ConfigureAwait(false);
             if (!FrameFiles.IsFloat(probe.PixelFormat))
                 throw new InvalidDataException($"{p}: not an HDR source ({probe.Codec}, {probe.PixelFormat}); the builder needs scene-referred floating-point images such as OpenEXR.");
