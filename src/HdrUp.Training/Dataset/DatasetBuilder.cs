@@ -69,15 +69,23 @@ public static class DatasetBuilder
         if (!Directory.Exists(sourcesDir)) throw new DirectoryNotFoundException($"{sourcesDir}: sources folder not found.");
         string contentKey = options.ContentKey();
         string manifestPath = Path.Combine(outDir, DatasetManifest.FileName);
-        if (File.Exists(manifestPath))
-        {
-            var previous = JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllText(manifestPath), SourceManifest.Json);
-            if (previous is not null && previous.ContentKey != contentKey)
-                throw new InvalidDataException($"{manifestPath}: this folder was built with other parameters; use a new --out folder (only --qp may change between runs).");
-        }
-        Directory.CreateDirectory(outDir);
+        var previous = File.Exists(manifestPath)
+            ? JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllText(manifestPath), SourceManifest.Json)
+            : null;
+        if (previous is not null && previous.ContentKey != contentKey)
+            throw new InvalidDataException($"{manifestPath}: this folder was built with other parameters; use a new --out folder (only --qp may change between runs).");
 
         var sources = await LoadSourcesAsync(sourcesDir, cancellationToken).ConfigureAwait(false);
+        var sourceKeys = sources.Where(s => s.Role != SourceRole.Excluded).Select(s => $"{s.Id} {s.Sha256}").ToList();
+        // Frame names number the frames of all sources in id order: another source set renames frames
+        // and would leave the old ones beside the new.
+        if (previous is not null && !previous.Sources.SequenceEqual(sourceKeys))
+        {
+            var added = sourceKeys.Except(previous.Sources).Select(k => k.Split(' ')[0]).ToList();
+            var removed = previous.Sources.Except(sourceKeys).Select(k => k.Split(' ')[0]).ToList();
+            throw new InvalidDataException($"{manifestPath}: this folder was built from other sources (new or changed: {Names(added)}; gone or changed: {Names(removed)}); use a new --out folder.");
+        }
+        Directory.CreateDirectory(outDir);
         var splits = Plan(sources, options);
         int written = 0, skipped = 0;
         var variants = new List<string> { Uncompressed };
@@ -109,13 +117,15 @@ public static class DatasetBuilder
         {
             Parameters = options with { SourcesDir = sourcesDir, OutDir = outDir },
             ContentKey = contentKey,
-            Sources = sources.Where(s => s.Role != SourceRole.Excluded).Select(s => $"{s.Id} {s.Sha256}").ToList(),
+            Sources = sourceKeys,
             Splits = built,
             Encoder = Hevc.Describe(options.X265Preset),
         };
         DatasetFiles.WriteAllTextAtomic(manifestPath, JsonSerializer.Serialize(manifest, SourceManifest.Json));
         return new DatasetBuildResult(manifest, manifestPath, written, skipped);
     }
+
+    private static string Names(List<string> ids) => ids.Count == 0 ? "none" : string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $" and {ids.Count - 5} more" : "");
 
     public static string QpFolder(int qp) => "qp" + qp.ToString(CultureInfo.InvariantCulture);
 
