@@ -143,6 +143,11 @@ public sealed class DatasetBuilderTests : IDisposable
         // Other parameters in the same folder are refused rather than mixed.
         var ex = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetBuilder.BuildAsync(Options("out", 47) with { Width = 168 }));
         Assert.Contains("other parameters", ex.Message);
+
+        // So is another source set: a new source renumbers the frames that sort after it.
+        WriteExr(Path.Combine(Sources, "another.exr"), 512, 256, 3);
+        ex = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetBuilder.BuildAsync(Options("out", 47)));
+        Assert.Contains("other sources (new or changed: another; gone or changed: none)", ex.Message);
     }
 
     [Fact]

@@ -75,15 +75,23 @@ public static class DatasetBuilder
         if (!Directory.Exists(sourcesDir)) throw new DirectoryNotFoundException($"{sourcesDir}: sources folder not found.");
         string contentKey = options.ContentKey();
         string manifestPath = Path.Combine(outDir, DatasetManifest.FileName);
-        if (File.Exists(manifestPath))
-        {
-            var previous = JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllText(manifestPath), SourceManifest.Json);
-            if (previous is not null && previous.ContentKey != contentKey)
-                throw new InvalidDataException($"{manifestPath}: this folder was built with other parameters; use a new --out folder (only --qp may change between runs).");
-        }
-        Directory.CreateDirectory(outDir);
+        var previous = File.Exists(manifestPath)
+            ? JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllText(manifestPath), SourceManifest.Json)
+            : null;
+        if (previous is not null && previous.ContentKey != contentKey)
+            throw new InvalidDataException($"{manifestPath}: this folder was built with other parameters; use a new --out folder (only --qp may change between runs).");
 
         var sources = await LoadSourcesAsync(sourcesDir, cancellationToken).ConfigureAwait(false);
+        var sourceKeys = sources.Where(s => s.Role != SourceRole.Excluded).Select(s => $"{s.Id} {s.Sha256}").ToList();
+        // Frame names number the frames of all sources in id order: another source set renames frames
+        // and would leave the old ones beside the new.
+        if (previous is not null && !previous.Sources.SequenceEqual(sourceKeys))
+        {
+            var added = sourceKeys.Except(previous.Sources).Select(k => k.Split(' ')[0]).ToList();
+            var removed = previous.Sources.Except(sourceKeys).Select(k => k.Split(' ')[0]).ToList();
+            throw new InvalidDataException($"{manifestPath}: this folder was built from other sources (new or changed: {Names(added)}; gone or changed: {Names(removed)}); use a new --out folder.");
+        }
+        Directory.CreateDirectory(outDir);
         var splits = Plan(sources, options);
         int written = 0, skipped = 0;
         var variants = new List<string> { Uncompressed };
@@ -116,7 +124,7 @@ public static class DatasetBuilder
         {
             Parameters = options with { SourcesDir = sourcesDir, OutDir = outDir },
             ContentKey = contentKey,
-            Sources = sources.Where(s => s.Role != SourceRole.Excluded).Select(s => $"{s.Id} {s.Sha256}").ToList(),
+            Sources = sourceKeys,
             Splits = built,
             Encoder = Hevc.Describe(options.X265Preset) + "; cross split and degraded recipes: " + string.Join(", ",
                 Enum.GetValues<SdrCodec>().Select(c => $"{c} [{string.Join(" ", SdrDegradation.EncoderArgs(c, 37, options.X265Preset))}] at QP 37")),
@@ -124,6 +132,8 @@ public static class DatasetBuilder
         DatasetFiles.WriteAllTextAtomic(manifestPath, JsonSerializer.Serialize(manifest, SourceManifest.Json));
         return new DatasetBuildResult(manifest, manifestPath, written, skipped);
     }
+
+    private static string Names(List<string> ids) => ids.Count == 0 ? "none" : string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $" and {ids.Count - 5} more" : "");
 
     public static string QpFolder(int qp) => "qp" + qp.ToString(CultureInfo.InvariantCulture);
 
@@ -155,7 +165,7 @@ public static class DatasetBuilder
         foreach (string p in Directory.EnumerateFiles(sourcesDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string ext = Path.GetExtension(p).ToLowerInvariant();
-            if (ext is not (".exr" or ".hdr" or ".png" or ".tif" or ".tiff")) continue;
+            if (ext is not (".exr" or ".hdr" or ".ktx" or ".png" or ".tif" or ".tiff")) continue;
             var probe = await FrameFiles.ProbeAsync(p, cancellationToken).ConfigureAwait(false);
             if (!FrameFiles.IsFloat(probe.PixelFormat))
                 throw new InvalidDataException($"{p}: not an HDR source ({probe.Codec}, {probe.PixelFormat}); the builder needs scene-referred floating-point images such as OpenEXR.");

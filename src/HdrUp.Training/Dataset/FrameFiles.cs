@@ -7,8 +7,9 @@ namespace HdrUp.Training.Dataset;
 /// <summary>
 /// The dataset builder's only contact with image files: decode a scene-referred EXR, decode a PNG,
 /// probe a file. EXR decoding and PNG reading/writing are HdrUp.Media's (FloatImage, Png16); what
-/// remains here is the float/integer probe that rejects non-HDR sources and the 8-bit packing
-/// for the batched ffmpeg writers.
+/// remains here is the float/integer probe that rejects non-HDR sources, the two formats ffmpeg 5.1
+/// cannot read (KTX cube maps → <see cref="KtxCubemap"/>, Radiance .hdr → <see cref="RadianceHdr"/>)
+/// and the 8-bit packing for the batched ffmpeg writers.
 /// </summary>
 internal static class FrameFiles
 {
@@ -17,6 +18,15 @@ internal static class FrameFiles
     public static async Task<Probe> ProbeAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found.", path);
+        switch (Path.GetExtension(path).ToLowerInvariant())
+        {
+            case ".ktx":
+                int face = KtxCubemap.Read(path).Size;
+                return new Probe(4 * face, 2 * face, KtxPixelFormat, "ktx");
+            case ".hdr":
+                var (w0, h0) = RadianceHdr.ReadSize(path);
+                return new Probe(w0, h0, RgbePixelFormat, "radiance");
+        }
         ExternalProcess.Result r;
         try
         {
@@ -34,15 +44,26 @@ internal static class FrameFiles
         return new Probe(w, h, parts[3], parts[0]);
     }
 
-    /// <summary>A float pixel format is what separates scene-referred HDR (EXR, Radiance .hdr) from display-referred 8/16-bit images.</summary>
-    public static bool IsFloat(string pixelFormat) => pixelFormat.Contains("f32", StringComparison.Ordinal) || pixelFormat.Contains("f16", StringComparison.Ordinal);
+    /// <summary>Pixel formats reported by <see cref="ProbeAsync"/> for the files decoded here rather than by ffmpeg.</summary>
+    private const string KtxPixelFormat = "r11g11b10f", RgbePixelFormat = "rgbe";
+
+    /// <summary>A float pixel format is what separates scene-referred HDR (EXR, Radiance .hdr, float KTX) from display-referred 8/16-bit images.</summary>
+    public static bool IsFloat(string pixelFormat) =>
+        pixelFormat.Contains("f32", StringComparison.Ordinal) || pixelFormat.Contains("f16", StringComparison.Ordinal) || pixelFormat is KtxPixelFormat or RgbePixelFormat;
 
     /// <summary>
-    /// Decodes a scene-referred HDR image (OpenEXR half/float) to linear RGB, planar, as stored
-    /// (no scaling). Alpha is dropped. Throws <see cref="InvalidDataException"/> for integer images.
+    /// Decodes a scene-referred HDR image (OpenEXR half/float, Radiance RGBE, or a KTX float cube map
+    /// resampled to a 2:1 equirectangular panorama four times its face size wide) to linear RGB,
+    /// planar, as stored (no scaling). Alpha is dropped. Throws <see cref="InvalidDataException"/> for integer images.
     /// </summary>
     public static async Task<RgbPlanarFrame> ReadHdrAsync(string path, CancellationToken cancellationToken)
     {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found.", path);
+        switch (Path.GetExtension(path).ToLowerInvariant())
+        {
+            case ".ktx": return KtxCubemap.Read(path).ToEquirect();
+            case ".hdr": return RadianceHdr.Read(path);
+        }
         var probe = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
         if (!IsFloat(probe.PixelFormat))
             throw new InvalidDataException(

