@@ -34,12 +34,7 @@ public static class SampleFetcher
     public static readonly Origin Open3d = new("open3d-gui-data", "open3d-gui-data", null, "debian",
         "Expat/MIT ((c) 2018-2022 www.open3d.org; debian/copyright 'Files: *', no separate entry for the resources)", "open3d", "*/resources/*_skybox.ktx");
 
-    /// <summary>Qt Quick 3D preview environments of Qt Creator's QML puppet: Radiance RGBE 256×128 panoramas.</summary>
-    public static readonly Origin QtCreator = new("qtcreator-data", "qtcreator-data", null, "debian",
-        "GPL-3 with Qt-1.0 exception ((c) 2008-2020 The Qt Company; debian/copyright 'Files: *', no separate entry for the images)", "qtcreator",
-        "*/mockfiles/images/preview_*.hdr");
-
-    public static IReadOnlyList<Origin> Origins { get; } = [Psychtoolbox, Blender, Pmndrs, Open3d, QtCreator];
+    public static IReadOnlyList<Origin> Origins { get; } = [Psychtoolbox, Blender, Pmndrs, Open3d];
 
     /// <summary>
     /// Quality rule for panoramas (docs/dataset.md): a panorama trains only if its peak luminance
