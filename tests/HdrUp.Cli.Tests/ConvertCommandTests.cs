@@ -55,6 +55,32 @@ public class ConvertCommandTests
         Assert.Contains("has no ONNX export; use --backend torch", refused.Error);
     }
 
+    // --colour keep: the same model's frames, with the input's colours; measured against the input, the hue drift of the
+    // locked frames is a fraction of the raw network's (only near-neutral and clipped pixels keep the network's colour).
+    [Fact]
+    public async Task Convert_ColourKeep_LocksTheHuesToTheInput()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, frames: 2);
+        string raw = Path.Combine(dir, "raw"), kept = Path.Combine(dir, "kept");
+
+        var model = await CliHarness.Run("convert", clip, "--frames-out", raw, "--quality", "fast", "--qp", "37");
+        var keep = await CliHarness.Run("convert", clip, "--frames-out", kept, "--quality", "fast", "--qp", "37", "--colour", "keep");
+
+        Assert.True(model.ExitCode == 0 && keep.ExitCode == 0, model.Error + keep.Error);
+        Assert.Contains("colours kept from the input", keep.Output.ReplaceLineEndings(" ").Replace("│", " "));
+        double Drift(string frames)
+        {
+            var eval = CliHarness.Run("eval", "--pred", frames, "--sdr", clip).GetAwaiter().GetResult();
+            Assert.True(eval.ExitCode == 0, eval.Error);
+            var m = System.Text.RegularExpressions.Regex.Match(eval.Output, @"all 2\s*│\s*([0-9.]+)");
+            Assert.True(m.Success, eval.Output);
+            return double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        double before = Drift(raw), after = Drift(kept);
+        Assert.True(after < 1.0 && after < 0.25 * before, $"hue drift {before:F2}° → {after:F2}°");
+    }
+
     [Fact]
     public async Task Convert_RefusesToOverwrite_WithoutForce()
     {

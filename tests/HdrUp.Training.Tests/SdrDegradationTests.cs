@@ -68,9 +68,13 @@ public sealed class SdrDegradationTests
         var filmic = SdrDegradation.Render(one, new SdrRecipe { Operator = ToneOperator.FilmicChannel, Encoding = SdrEncoding.Gamma22 });
         double x = 0.8, expected = x * (2.51 * x + 0.03) / (x * (2.43 * x + 0.59) + 0.14);
         Assert.Equal(Math.Pow(expected, 1 / 2.2), filmic.Data[1], 3);
-        // Hable (Uncharted 2) with W = 11.2, input ×2: F(1.6)/F(11.2) = 0.4270 (A..F = 0.15, 0.50, 0.10, 0.20, 0.02, 0.30).
+        // Hable (Uncharted 2, A..F = 0.15, 0.50, 0.10, 0.20, 0.02, 0.30, W = 11.2) and Drago are exposed so that reference
+        // white lands at 0.75 and 0.6 linear (their textbook defaults would put it at 0.43 and 0.27).
         var hable = SdrDegradation.Render(one, new SdrRecipe { Operator = ToneOperator.HableChannel, Encoding = SdrEncoding.Gamma22 });
-        Assert.Equal(Math.Pow(0.4270, 1 / 2.2), hable.Data[1], 3);
+        Assert.Equal(Math.Pow(SdrDegradation.CrossWhiteLevel, 1 / 2.2), hable.Data[1], 4);
+        var ramp = Ramp(out int greys);
+        var drago = SdrDegradation.Render(ramp, new SdrRecipe { Operator = ToneOperator.DragoLuminance, Encoding = SdrEncoding.Gamma22 });
+        Assert.Equal(Math.Pow(0.6, 1 / 2.2), drago.Data[ramp.PixelCount + greys + 4], 3);
     }
 
     [Fact]

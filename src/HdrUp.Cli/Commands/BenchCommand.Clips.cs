@@ -19,13 +19,14 @@ internal static partial class BenchCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var threads = ThreadsOption();
+        var keep = KeepOption();
         var note = new Option<string?>("--caption") { Description = "Text added to the table caption." };
         var command = new Command("clips",
             "Run real SDR clips through every method (BT.2446A, BT.2408, the shipped KPNet, any --weights) and measure how well each keeps " +
             "the input's colours: hue drift and chroma ratio against the input placed by BT.2408 (docs/colour.md). Writes a table and, per clip, " +
             "a PNG with the input and each method side by side (HDR tone-mapped for an SDR screen).")
         {
-            clips, frames, qp, weights, threads, note, output,
+            clips, frames, qp, weights, threads, keep, note, output,
         };
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
         {
@@ -42,7 +43,7 @@ internal static partial class BenchCommand
                 : int.TryParse(qpText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int q) ? q : throw new ArgumentException($"--qp: '{qpText}' is neither auto nor a number");
             int perClip = parse.GetValue(frames);
             if (perClip < 1) throw new ArgumentException("--frames must be at least 1");
-            var methods = Methods(Math.Max(1, parse.GetValue(threads)), parse.GetValue(weights));
+            var methods = Methods(Math.Max(1, parse.GetValue(threads)), parse.GetValue(weights), parse.GetValue(keep));
             var figure = new CropFigure(Enumerable.Range(0, Math.Min(perClip, 3)).ToArray(), size: 256);
             var rows = ClipBench.Run(files, methods, fixedQp, perClip, line => runtime.Console.MarkupLine(Markup.Escape(line)), ct, figure);
 

@@ -268,22 +268,25 @@ internal static partial class BenchCommand
             Description = "Also measure flicker on the dataset's pan sequences (pan_hdr/, pan_sdr/qpNN/), if it has them.",
             DefaultValueFactory = _ => true,
         };
+        var keep = KeepOption();
+        var splits = new Option<string?>("--splits") { Description = "Comma-separated splits to score (test, cross). Default: both, where the dataset has the cross split." };
         var quality = new Command("quality",
             "Score every method on the test split (and the cross-grading split, where the dataset has one) in the layout of the paper's Table 1 (QP, method, params, PSNR, SSIM, MSE, ΔE_ITP): " +
             "the non-learned BT.2446 Method A inverse and BT.2408 placement, the shipped KPNet per QP, and any --weights; " +
             "plus a PNG of crops side by side per QP and the flicker index on the pan sequences.");
-        foreach (var option in new Option[] { data, qps, weights, threads, note, figureRows, temporal, output })
+        foreach (var option in new Option[] { data, qps, weights, threads, note, figureRows, temporal, splits, keep, output })
             quality.Options.Add(option);
         CliRuntime.SetGuardedAction(quality, (parse, runtime, ct) =>
         {
             int[] qpList = Split(parse.GetValue(qps)!).Select(q => int.TryParse(q, out int v) ? v : throw new ArgumentException($"--qp: '{q}' is not a number")).ToArray();
             int threadCount = Math.Max(1, parse.GetValue(threads));
-            var methods = Methods(threadCount, parse.GetValue(weights));
+            var methods = Methods(threadCount, parse.GetValue(weights), parse.GetValue(keep));
             string root = parse.GetValue(data)!;
             Action<string> log = line => runtime.Console.MarkupLine(Markup.Escape(line));
             int testFrames = Directory.Exists(Path.Combine(root, "test_hdr")) ? Directory.GetFiles(Path.Combine(root, "test_hdr"), "*.png").Length : 0;
             var figure = parse.GetValue(figureRows) is > 0 and int n ? new CropFigure(CropFigure.Spread(testFrames, n)) : null;
-            var rows = QualityBench.Splits(root)
+            var splitList = parse.GetValue(splits) is { } chosen ? Split(chosen) : QualityBench.Splits(root);
+            var rows = splitList
                 .SelectMany(split => QualityBench.Run(root, qpList, methods, log, ct, split == QualityBench.TestSplit ? figure : null, split)).ToList();
             var temporalRows = parse.GetValue(temporal) ? QualityBench.RunTemporal(root, qpList, methods, log, ct) : [];
 
@@ -321,7 +324,7 @@ internal static partial class BenchCommand
     }
 
     /// <summary>The methods every quality table scores: the two non-learned mappings, the shipped KPNet per QP, and each --weights NAME=FILE.</summary>
-    private static List<QualityMethod> Methods(int threadCount, string[]? weights)
+    private static List<QualityMethod> Methods(int threadCount, string[]? weights, bool colourKeep)
     {
         var methods = new List<QualityMethod>
         {
@@ -329,11 +332,19 @@ internal static partial class BenchCommand
             new("BT.2408 placement (203 cd/m²)", () => null, _ => new HdrUp.Color.Bt2408SdrMapper()),
         };
         var shipped = Conversion.ShippedModels.ByQp();
-        methods.Add(QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount));
+        var learned = new List<QualityMethod> { QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount) };
         foreach (string spec in weights ?? [])
         {
             var (name, file) = NamedFile(spec);
-            methods.Add(QualityBench.LearnedMethod(name, qp => file.Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
+            learned.Add(QualityBench.LearnedMethod(name, qp => file.Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
+        }
+        foreach (var method in learned)
+        {
+            methods.Add(method);
+            // convert --colour keep: the same loaded model (asked for right after, so not loaded again), its colours locked to the input.
+            if (colourKeep)
+                methods.Add(new QualityMethod(method.Name + " + colour keep", method.Parameters,
+                    qp => method.MapperForQp(qp) is { } m ? new HdrUp.Color.HueLockedMapper(m) : null, method.Architecture));
         }
         return methods;
     }
@@ -394,6 +405,9 @@ internal static partial class BenchCommand
 
     private static Option<string> ModelsOption(string defaults) =>
         new("--models") { Description = "Comma-separated architectures from 'hdrup model list'.", DefaultValueFactory = _ => defaults };
+
+    private static Option<bool> KeepOption() =>
+        new("--colour-keep") { Description = "Also score each learned method with 'convert --colour keep' (its colours locked to the input's)." };
 
     private static Option<int> ThreadsOption() =>
         new("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };

@@ -15,6 +15,8 @@ internal static class ConvertCommand
 {
     public enum Method { Kpnet, Bt2446a, Bt2408 }
 
+    public enum Colour { Model, Keep }
+
     public static Command Create()
     {
         var input = new Argument<string>("INPUT") { Description = "SDR video (mp4, mkv, mov, webm, avi…), a still image, or an image-sequence pattern such as frames/%05d.png." };
@@ -23,6 +25,12 @@ internal static class ConvertCommand
         {
             Description = "kpnet (the network), or a non-learned mapping to compare with: bt2446a (ITU-R BT.2446 Method A inverse), bt2408 (SDR white placed at 203 cd/m²).",
             DefaultValueFactory = _ => Method.Kpnet,
+        };
+        var colour = new Option<Colour>("--colour")
+        {
+            Description = "keep: the output takes its light from the mapping and its colours (chromaticity) from the input as BT.2408 places it, " +
+                          "so hues cannot drift (docs/colour.md); model: the mapping's output as it is.",
+            DefaultValueFactory = _ => Colour.Model,
         };
         var model = new Option<string?>("--model") { Description = "Weights file (.safetensors with its model card, or PyTorch .pth with --arch) instead of the shipped model for the QP." };
         var arch = new Option<string?>("--arch") { Description = "Architecture of a --model file without a model card (see 'hdrup model list')." };
@@ -66,7 +74,7 @@ internal static class ConvertCommand
             "Convert an SDR clip to HDR10: HEVC Main10 (x265), BT.2020 primaries, SMPTE ST 2084 (PQ), limited range, mastering " +
             "display and MaxCLL/MaxFALL metadata; audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
+        foreach (var option in new Option[] { output, method, colour, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -82,14 +90,15 @@ internal static class ConvertCommand
                 destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
             var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
                 parse.GetValue(qp)!, parse.GetValue(quality), parse.GetValue(backend)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
-                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part);
+                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour));
             return Task.FromResult(Run(runtime, settings, ct));
         });
         return command;
     }
 
     private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
-        string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment);
+        string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment,
+        Colour Colour);
 
     private static int Run(CliRuntime runtime, Settings s, CancellationToken cancellationToken)
     {
@@ -146,6 +155,14 @@ internal static class ConvertCommand
     }
 
     private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMapper(Settings s, MediaInfo info, CancellationToken cancellationToken)
+    {
+        var (mapper, signature, choice) = ChooseMethod(s, info, cancellationToken);
+        if (s.Colour != Colour.Keep || s.Method == Method.Bt2408) return (mapper, signature, choice);
+        // The lock changes every frame, so it is part of the signature a resumed run must match.
+        return (new HueLockedMapper(mapper), signature + ",colour-keep", choice + "; colours kept from the input (--colour keep)");
+    }
+
+    private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMethod(Settings s, MediaInfo info, CancellationToken cancellationToken)
     {
         switch (s.Method)
         {

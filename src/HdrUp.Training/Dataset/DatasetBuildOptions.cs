@@ -89,7 +89,7 @@ public sealed record DatasetBuildOptions
     internal string ContentKey() => System.Text.Json.JsonSerializer.Serialize(new
     {
         Width, Height, Yaws, Pitches, Fovs, PanCount, PanFrames, PanStepDegrees, PanFov,
-        Sdr = Sdr.ToString(), MixedExposureStops, X265Preset, Seed, Splits = "train,test,pan,cross",
+        Sdr = Sdr.ToString(), MixedExposureStops, X265Preset, Seed, Splits = "train,test,pan,cross", SdrDegradation.Version,
         HdrGrading.MedianSceneLevel, HdrGrading.Knee, HdrGrading.MasteringPeak,
     });
 }

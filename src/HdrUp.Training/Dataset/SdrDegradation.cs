@@ -109,6 +109,9 @@ public sealed record SdrRecipe
 /// </summary>
 public static class SdrDegradation
 {
+    /// <summary>Changes whenever an operator, draw or codec level changes, so a dataset folder built with another version is refused.</summary>
+    public const int Version = 2;
+
     /// <summary>Operators the training family draws from (with weights).</summary>
     public static IReadOnlyList<(ToneOperator Operator, double Weight)> TrainingOperators { get; } =
     [
@@ -200,8 +203,8 @@ public static class SdrDegradation
             case ToneOperator.FilmicChannel: PerChannel(x, Narkowicz); break;
             case ToneOperator.ExposureClip: break;
             case ToneOperator.LocalContrast: LocalContrast(x, targetStops: 5.5); break;
-            case ToneOperator.HableChannel: PerChannel(x, v => Hable(2 * v) / Hable(11.2)); break;
-            case ToneOperator.DragoLuminance: Drago(x, bias: 0.85); break;
+            case ToneOperator.HableChannel: PerChannel(x, v => Hable(HableExposure * v) / Hable(HableWhite)); break;
+            case ToneOperator.DragoLuminance: Drago(x, bias: 0.85, whiteLevel: 0.6); break;
             case ToneOperator.MobiusChannel: Mobius(x, knee: 0.3); break;
             default: throw new ArgumentOutOfRangeException(nameof(recipe), recipe.Operator, "unknown operator");
         }
@@ -231,6 +234,28 @@ public static class SdrDegradation
     // Narkowicz's ACES fit, f(1) ≈ 0.80, saturates towards 1.
     private static double Narkowicz(double v) => v * (2.51 * v + 0.03) / (v * (2.43 * v + 0.59) + 0.14);
 
+    /// <summary>
+    /// Linear SDR level that the cross-grading operators give BT.2408 reference white (203 cd/m²) at exposure 0: as bright
+    /// as a camera or broadcast grade puts diffuse white (≈ 0.9 code), not as dark as the curves' textbook defaults
+    /// (Hable ×2 → 0.43, Drago → 0.27), which would make the split a test of exposure rather than of grading.
+    /// </summary>
+    public const double CrossWhiteLevel = 0.75;
+
+    private const double HableWhite = 11.2;
+
+    // The input scale that puts 0.8 (reference white) at CrossWhiteLevel on Hable's curve: Hable(k·0.8)/Hable(11.2) = 0.75.
+    private static readonly double HableExposure = Bisect(k => Hable(k * 0.8) / Hable(HableWhite) - CrossWhiteLevel, 0.1, 50) ;
+
+    private static double Bisect(Func<double, double> f, double lo, double hi)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (f(mid) < 0) lo = mid; else hi = mid;
+        }
+        return 0.5 * (lo + hi);
+    }
+
     // Hable's Uncharted 2 curve (A..F as published).
     private static double Hable(double v)
     {
@@ -255,13 +280,17 @@ public static class SdrDegradation
     private static void ReinhardLuminance(RgbPlanarFrame f, double key, double white) =>
         ScaleByLuminance(f, (y, _) => { double l = key * y; return l * (1 + l / (white * white)) / (1 + l); });
 
-    private static void Drago(RgbPlanarFrame f, double bias)
+    // Drago's curve with the frame's maximum as white, then the display gain (its Ld_max) that puts reference white
+    // (0.8) at whiteLevel; what lands above 1 clips.
+    private static void Drago(RgbPlanarFrame f, double bias, double whiteLevel)
     {
         int n = f.PixelCount;
         double max = 1e-6;
         for (int i = 0; i < n; i++) max = Math.Max(max, Luma(f.Data[i], f.Data[n + i], f.Data[2 * n + i]));
         double exponent = Math.Log(bias) / Math.Log(0.5), norm = 1 / Math.Log10(max + 1);
-        ScaleByLuminance(f, (y, _) => norm * Math.Log(y + 1) / Math.Log(2 + 8 * Math.Pow(y / max, exponent)));
+        double Curve(double y) => norm * Math.Log(y + 1) / Math.Log(2 + 8 * Math.Pow(y / max, exponent));
+        double gain = whiteLevel / Curve(0.8);
+        ScaleByLuminance(f, (y, _) => gain * Curve(y));
     }
 
     // mpv's Möbius: identity to the knee j, then (b²+2bj+j²)/(b−a)·(x+a)/(x+b), which reaches 1 at the frame peak.

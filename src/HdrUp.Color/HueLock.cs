@@ -1,0 +1,88 @@
+using HdrUp.Color.Internal;
+
+namespace HdrUp.Color;
+
+/// <summary>
+/// Keeps the colours of the SDR input under any SDR→HDR mapping (<c>convert --colour keep</c>): each output pixel
+/// takes its light (BT.2020 luminance) from the mapping and its chromaticity from the input as BT.2408 places it
+/// (BT.1886, white → 203 cd/m², BT.709 → BT.2020). Scaling a colour's linear RGB keeps its chromaticity exactly, so
+/// hue and saturation are the input's wherever the lock applies, whatever the network does to them; only the
+/// brightness (the expansion of highlights and shadows) is the network's.
+/// <para>
+/// The lock is full wherever the input still says what the colour is (neutrals included: a grey input stays grey)
+/// and fades out, smoothly from a channel at <see cref="ClipStart"/> to none at code 1, where the input is clipped and
+/// a network may restore colour a clipped sky or light lost. Black input (no luminance to scale) keeps the network's
+/// output. Blending is in linear light; the result is clipped to PQ's 0–10 000 cd/m².
+/// </para>
+/// </summary>
+public static class HueLock
+{
+    /// <summary>SDR code value from which a channel counts as clipping (the colour fidelity metric leaves such pixels out too).</summary>
+    public const double ClipStart = 0.98;
+
+    private const double Kr = 0.2627, Kg = 0.6780, Kb = 0.0593; // BT.2020 luminance
+
+    /// <summary>The locked frame: <paramref name="sdr"/> is the input (BT.709 code values [0, 1]), <paramref name="hdrPq"/> the mapping's output (PQ BT.2020).</summary>
+    public static RgbPlanarFrame Apply(RgbPlanarFrame sdr, RgbPlanarFrame hdrPq, CancellationToken cancellationToken = default)
+    {
+        if (sdr.Width != hdrPq.Width || sdr.Height != hdrPq.Height)
+            throw new ArgumentException($"SDR input is {sdr.Width}×{sdr.Height} but the HDR output is {hdrPq.Width}×{hdrPq.Height}.");
+        var output = new RgbPlanarFrame(sdr.Width, sdr.Height);
+        int n = sdr.PixelCount;
+        FrameRows.ForBands(sdr.Width, sdr.Height, cancellationToken, (start, count) =>
+        {
+            float[] s = sdr.Data, h = hdrPq.Data, o = output.Data;
+            for (int i = start; i < start + count; i++)
+            {
+                double sr = s[i], sg = s[n + i], sb = s[2 * n + i];
+                double nr = St2084.Eotf(h[i]), ng = St2084.Eotf(h[n + i]), nb = St2084.Eotf(h[2 * n + i]);
+                double w = Weight(sr, sg, sb);
+                double r = nr, g = ng, b = nb;
+                if (w > 0)
+                {
+                    var (pr, pg, pb) = ColourSpaces.Bt709ToBt2020.Transform(Bt1886.Eotf(sr, Bt2408.ReferenceWhite),
+                        Bt1886.Eotf(sg, Bt2408.ReferenceWhite), Bt1886.Eotf(sb, Bt2408.ReferenceWhite));
+                    double yp = Kr * pr + Kg * pg + Kb * pb, yn = Kr * nr + Kg * ng + Kb * nb;
+                    if (yp > 0)
+                    {
+                        double k = yn / yp;
+                        r = w * pr * k + (1 - w) * nr;
+                        g = w * pg * k + (1 - w) * ng;
+                        b = w * pb * k + (1 - w) * nb;
+                    }
+                }
+                o[i] = (float)St2084.InverseEotf(Math.Clamp(r, 0, 10000));
+                o[n + i] = (float)St2084.InverseEotf(Math.Clamp(g, 0, 10000));
+                o[2 * n + i] = (float)St2084.InverseEotf(Math.Clamp(b, 0, 10000));
+            }
+        });
+        return output;
+    }
+
+    /// <summary>How much of the input's chromaticity a pixel keeps, from its SDR code values: 1, down to 0 for clipped or black input.</summary>
+    public static double Weight(double r, double g, double b)
+    {
+        double max = Math.Max(r, Math.Max(g, b));
+        return max > 0 ? 1 - SmoothStep(ClipStart, 1.0, max) : 0;
+    }
+
+    private static double SmoothStep(double edge0, double edge1, double x)
+    {
+        double t = Math.Clamp((x - edge0) / (edge1 - edge0), 0, 1);
+        return t * t * (3 - 2 * t);
+    }
+}
+
+/// <summary>An <see cref="IFrameMapper"/> whose output keeps the input's colours (<see cref="HueLock"/>).</summary>
+public sealed class HueLockedMapper(IFrameMapper inner) : IFrameMapper, IDisposable
+{
+    /// <summary>Disposes the wrapped mapper (a loaded network) when it is disposable.</summary>
+    public void Dispose() => (inner as IDisposable)?.Dispose();
+
+    public string Name => inner.Name + "+colour-keep";
+
+    public IFrameMapper Inner => inner;
+
+    public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default) =>
+        HueLock.Apply(input, inner.Map(input, cancellationToken), cancellationToken);
+}
