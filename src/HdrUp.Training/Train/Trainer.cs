@@ -332,7 +332,28 @@ public sealed class Trainer : IDisposable
         var d = options.Datasets.Train;
         string? manifest = FindManifest(d.DatarootGt);
         string hash = manifest is null ? "no manifest.json found" : $"manifest {manifest} sha256 {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)))}";
-        return $"GT {d.DatarootGt}, LQ {d.DatarootLq} (QP {d.Qp?.ToString() ?? "?"}); {hash}";
+        return $"GT {d.DatarootGt}, LQ {d.DatarootLq} (QP {d.Qp?.ToString() ?? "?"}); {hash}" + (manifest is null ? "" : "; " + DescribeRecipe(manifest));
+    }
+
+    // The data recipe a model card records (#15): how the SDR was made, from which sources, how many training frames.
+    private static string DescribeRecipe(string manifestPath)
+    {
+        try
+        {
+            var m = System.Text.Json.JsonSerializer.Deserialize<Dataset.DatasetManifest>(File.ReadAllText(manifestPath), Dataset.SourceManifest.Json);
+            if (m is null) return "";
+            int trainFrames = m.Splits.FirstOrDefault(s => s.Name == "train")?.Count ?? 0;
+            string sdr = m.Parameters.Sdr == Dataset.SdrTone.Degraded
+                ? $"SDR by the degradation model v{Dataset.SdrDegradation.Version} (operators {string.Join(", ", Dataset.SdrDegradation.TrainingOperators.Select(o => o.Operator))}; " +
+                  $"codecs {string.Join(", ", Dataset.SdrDegradation.TrainingCodecs.Select(c => c.Codec))}; docs/dataset.md)"
+                : $"SDR by {m.Parameters.Sdr}, x265 intra";
+            return $"{sdr}; {trainFrames} training frames of {m.Parameters.Width}×{m.Parameters.Height} from {m.Sources.Count} sources: " +
+                   string.Join(", ", m.Sources.Select(s => s.Split(' ')[0]));
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return $"manifest unreadable ({e.Message})";
+        }
     }
 
     // The dataset builder writes manifest.json at the dataset root: the GT folder's parent (or the folder itself).
