@@ -67,14 +67,18 @@ public sealed class HdrFrameSource
         return new HdrFrameSource(path, "hdr10 video", (int)info.FrameCount, ct => ReadHdr10(path, info, ct));
     }
 
-    private static IEnumerable<NamedFrame> ReadPngs(string[] files, CancellationToken cancellationToken)
+    private static IEnumerable<NamedFrame> ReadPngs(string[] files, CancellationToken cancellationToken) =>
+        ReadPngs(files, 16, "HDR frames must be 16-bit PQ BT.2020 PNGs", cancellationToken);
+
+    /// <summary>PNG frames in the given order, each required to have <paramref name="bitDepth"/> bits (else one line: the file, its depth, <paramref name="requirement"/>).</summary>
+    internal static IEnumerable<NamedFrame> ReadPngs(string[] files, int bitDepth, string requirement, CancellationToken cancellationToken)
     {
         for (int i = 0; i < files.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            RgbPlanarFrame frame = Png16.Read(files[i], out int bitDepth);
-            if (bitDepth != 16)
-                throw new InvalidDataException($"{MediaProbe.DisplayName(files[i])}: {bitDepth}-bit PNG; HDR frames must be 16-bit PQ BT.2020 PNGs");
+            RgbPlanarFrame frame = Png16.Read(files[i], out int depth);
+            if (depth != bitDepth)
+                throw new InvalidDataException($"{MediaProbe.DisplayName(files[i])}: {depth}-bit PNG; {requirement}");
             yield return new NamedFrame(System.IO.Path.GetFileNameWithoutExtension(files[i]), i, frame);
         }
     }

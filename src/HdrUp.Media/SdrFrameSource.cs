@@ -26,17 +26,8 @@ public static class SdrFrameSource
         return ("sdr video", ReadVideo(reader, cancellationToken));
     }
 
-    private static IEnumerable<NamedFrame> ReadPngs(string[] files, CancellationToken cancellationToken)
-    {
-        for (int i = 0; i < files.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            RgbPlanarFrame frame = Png16.Read(files[i], out int bitDepth);
-            if (bitDepth != 8)
-                throw new InvalidDataException($"{MediaProbe.DisplayName(files[i])}: {bitDepth}-bit PNG; SDR frames must be 8-bit BT.709 PNGs");
-            yield return new NamedFrame(Path.GetFileNameWithoutExtension(files[i]), i, frame);
-        }
-    }
+    private static IEnumerable<NamedFrame> ReadPngs(string[] files, CancellationToken cancellationToken) =>
+        HdrFrameSource.ReadPngs(files, 8, "SDR frames must be 8-bit BT.709 PNGs", cancellationToken);
 
     private static IEnumerable<NamedFrame> ReadVideo(SdrVideoReader reader, CancellationToken cancellationToken)
     {
