@@ -81,6 +81,28 @@ public class ConvertCommandTests
         Assert.True(after < 1.0 && after < 0.25 * before, $"hue drift {before:F2}° → {after:F2}°");
     }
 
+    // --peak: the mastering display says the peak and no pixel exceeds it, so MaxCLL stays at or below it (the network
+    // alone can go far above: the sample clip's MaxCLL was 2814 with a 1000 cd/m² mastering display).
+    [Theory]
+    [InlineData(null, 1000)]
+    [InlineData("400", 400)]
+    public async Task Convert_Peak_IsSignalledAndNeverExceeded(string? peak, int expected)
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, frames: 2);
+        string output = Path.Combine(dir, "out.mkv");
+        string[] extra = peak is null ? [] : ["--peak", peak];
+
+        var run = await CliHarness.Run(["convert", clip, "-o", output, "--quality", "fast", "--qp", "37", "--preset", "ultrafast", .. extra]);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        string side = CliHarness.Ffprobe("-read_intervals", "%+#1", "-select_streams", "v", "-show_frames", "-show_entries", "frame=side_data_list", "-of", "compact", output);
+        Assert.Contains($"max_luminance={expected * 10000}/10000", side);
+        var cll = System.Text.RegularExpressions.Regex.Match(side, @"max_content=(\d+)");
+        Assert.True(cll.Success, side);
+        Assert.InRange(int.Parse(cll.Groups[1].Value), 1, expected);
+    }
+
     [Fact]
     public async Task Convert_RefusesToOverwrite_WithoutForce()
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using HdrUp.Media;
 using HdrUp.Media.Conversion;
 using Spectre.Console;
 
@@ -16,12 +17,13 @@ internal static class ConcatCommand
         var crf = new Option<int>("--crf") { Description = "x265 constant rate factor; use the value a single 'convert' would.", DefaultValueFactory = _ => 18 };
         var preset = new Option<string>("--preset") { Description = "x265 preset; use the value a single 'convert' would.", DefaultValueFactory = _ => "medium" };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing output file." };
+        var peak = new Option<double>("--peak") { Description = "Mastering display peak in cd/m²; use the value a single 'convert' would.", DefaultValueFactory = _ => 1000 };
 
         var command = new Command("concat",
             "Join the parts of a video converted on several machines ('convert --segment K/N') into the HDR10 file a single 'convert' " +
             "with the same settings writes, byte for byte: checks the parts belong together, merges their MaxCLL/MaxFALL, encodes with x265.");
         command.Arguments.Add(parts);
-        foreach (var option in new Option[] { output, source, crf, preset, force })
+        foreach (var option in new Option[] { output, source, crf, preset, peak, force })
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -37,6 +39,7 @@ internal static class ConcatCommand
                 Crf = crfValue,
                 Preset = parse.GetValue(preset)!,
                 Force = parse.GetValue(force),
+                MasteringDisplay = MasteringDisplay.P3D65_1000 with { MaxLuminance = parse.GetValue(peak) },
             };
             ConvertResult? result = null;
             runtime.Progress().Start(context =>

@@ -32,6 +32,12 @@ internal static class ConvertCommand
                           "so hues cannot drift (docs/colour.md); model: the mapping's output as it is.",
             DefaultValueFactory = _ => Colour.Model,
         };
+        var peak = new Option<double>("--peak")
+        {
+            Description = "Mastering display peak in cd/m² (100–10000), written to the mastering display metadata. Output light above 75 % of it " +
+                          "is rolled off smoothly (f(x) = k + (P − k)(1 − e^−(x−k)/(P−k)) on the largest channel, hue kept), so MaxCLL never exceeds it.",
+            DefaultValueFactory = _ => 1000,
+        };
         var model = new Option<string?>("--model") { Description = "Weights file (.safetensors with its model card, or PyTorch .pth with --arch) instead of the shipped model for the QP." };
         var arch = new Option<string?>("--arch") { Description = "Architecture of a --model file without a model card (see 'hdrup model list')." };
         var qp = new Option<string>("--qp")
@@ -74,7 +80,7 @@ internal static class ConvertCommand
             "Convert an SDR clip to HDR10: HEVC Main10 (x265), BT.2020 primaries, SMPTE ST 2084 (PQ), limited range, mastering " +
             "display and MaxCLL/MaxFALL metadata; audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, colour, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
+        foreach (var option in new Option[] { output, method, colour, peak, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -90,7 +96,7 @@ internal static class ConvertCommand
                 destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
             var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
                 parse.GetValue(qp)!, parse.GetValue(quality), parse.GetValue(backend)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
-                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour));
+                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour), parse.GetValue(peak));
             return Task.FromResult(Run(runtime, settings, ct));
         });
         return command;
@@ -98,12 +104,14 @@ internal static class ConvertCommand
 
     private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
         string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment,
-        Colour Colour);
+        Colour Colour, double Peak);
 
     private static int Run(CliRuntime runtime, Settings s, CancellationToken cancellationToken)
     {
         if (s.Crf is < 0 or > 51)
             throw new ArgumentException($"--crf {s.Crf}: must be between 0 and 51");
+        if (!(s.Peak is >= 100 and <= 10000))
+            throw new ArgumentException($"--peak {s.Peak.ToString(CultureInfo.InvariantCulture)}: must be between 100 and 10000 cd/m²");
         var info = MediaProbe.Probe(s.Input, cancellationToken: cancellationToken);
         (IFrameMapper mapper, string signature, string choice) = ChooseMapper(s, info, cancellationToken);
         using var disposable = mapper as IDisposable;
@@ -123,6 +131,7 @@ internal static class ConvertCommand
             Preset = s.Preset,
             MaxFrames = s.MaxFrames,
             Segment = s.Segment,
+            MasteringDisplay = MasteringDisplay.P3D65_1000 with { MaxLuminance = s.Peak },
         };
         ConvertResult? result = null;
         runtime.Progress().Start(context =>
@@ -157,9 +166,18 @@ internal static class ConvertCommand
     private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMapper(Settings s, MediaInfo info, CancellationToken cancellationToken)
     {
         var (mapper, signature, choice) = ChooseMethod(s, info, cancellationToken);
-        if (s.Colour != Colour.Keep || s.Method == Method.Bt2408) return (mapper, signature, choice);
-        // The lock changes every frame, so it is part of the signature a resumed run must match.
-        return (new HueLockedMapper(mapper), signature + ",colour-keep", choice + "; colours kept from the input (--colour keep)");
+        // The lock and the roll-off change every frame, so they are part of the signature a resumed run must match.
+        if (s.Colour == Colour.Keep && s.Method != Method.Bt2408)
+            (mapper, signature, choice) = (new HueLockedMapper(mapper), signature + ",colour-keep", choice + "; colours kept from the input (--colour keep)");
+        // The formulas stay below known peaks (BT.2446 A: SDR white → 1000 cd/m², BT.2408: 203); a network has none.
+        double bound = s.Method switch { Method.Bt2446a => 1000, Method.Bt2408 => Bt2408.ReferenceWhite, _ => double.PositiveInfinity };
+        if (bound > s.Peak)
+        {
+            string peak = s.Peak.ToString("0.##", CultureInfo.InvariantCulture);
+            (mapper, signature, choice) = (new PeakLimitedMapper(mapper, s.Peak), signature + $",peak-{peak}",
+                choice + $"; highlights rolled off from {(PeakLimitedMapper.KneeFraction * s.Peak).ToString("0.##", CultureInfo.InvariantCulture)} to {peak} cd/m²");
+        }
+        return (mapper, signature, choice);
     }
 
     private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMethod(Settings s, MediaInfo info, CancellationToken cancellationToken)

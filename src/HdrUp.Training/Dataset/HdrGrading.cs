@@ -35,13 +35,7 @@ public static class HdrGrading
     /// knee + (peak − knee)·(1 − exp(−(x − knee)/(peak − knee))). Continuous with slope 1 at the
     /// knee, strictly increasing, always below the peak. Negative and NaN input give 0.
     /// </summary>
-    public static double RollOff(double x)
-    {
-        if (!(x > 0)) return 0;
-        if (x <= Knee) return x;
-        const double range = MasteringPeak - Knee;
-        return Knee + range * (1.0 - Math.Exp(-(x - Knee) / range));
-    }
+    public static double RollOff(double x) => HighlightRollOff.Apply(x, Knee, MasteringPeak);
 
     /// <summary>BT.709 luminance of every pixel of a linear BT.709 frame (negative channels count as 0).</summary>
     public static float[] Luminance(RgbPlanarFrame linear)
@@ -80,8 +74,7 @@ public static class HdrGrading
         for (int i = 0; i < n; i++)
         {
             double r = Clean(src[i]) * gain, g = Clean(src[n + i]) * gain, b = Clean(src[2 * n + i]) * gain;
-            double m = Math.Max(r, Math.Max(g, b));
-            double k = m > Knee ? RollOff(m) / m : 1.0;
+            double k = HighlightRollOff.Gain(Math.Max(r, Math.Max(g, b)), Knee, MasteringPeak);
             dst[i] = (float)(r * k);
             dst[n + i] = (float)(g * k);
             dst[2 * n + i] = (float)(b * k);
