@@ -90,10 +90,7 @@ public sealed class Trainer : IDisposable
         using var teacher = t.Loss.Teacher is { } teacherPath ? ModelStore.Load(teacherPath).Network : null;
         // bf16: the forward and backward passes run on a bf16 copy of the network (and heads, and teacher).
         bool bf16 = o.Precision.Resolve() == NumericPrecision.Bf16;
-        using var shadow = bf16
-            ? new Bf16Shadow(heads is null ? [net] : [net, heads],
-                heads is null ? [ArchRegistry.Create(o.Network.Type, o.Network.Nf)] : [ArchRegistry.Create(o.Network.Type, o.Network.Nf), new Models.Blocks.BranchHeads(o.Network.Nf, ((KPNet)net).Options.Branches)])
-            : null;
+        using var shadow = bf16 ? new Bf16Shadow(heads is null ? [net] : [net, heads], BuildModules(o, heads is not null)) : null;
         var computeNet = (HdrNetwork?)shadow?.Copies[0] ?? net;
         var computeHeads = (Models.Blocks.BranchHeads?)shadow?.Copies.ElementAtOrDefault(1) ?? heads;
         computeNet.train();
@@ -227,6 +224,13 @@ public sealed class Trainer : IDisposable
         SaveWeights(FinalWeightsPath, iteration, wall, valPsnr, valDe);
         progress?.Report(new TrainProgress(TrainStage.Done, iteration, t.TotalIter, lastLoss, schedule.LearningRateAfter(iteration), 0, TimeSpan.Zero, valPsnr, valDe));
         return new TrainResult(iteration, wall, valPsnr, valDe, FinalWeightsPath, lastState);
+    }
+
+    // Fresh modules of the run's architecture (and L_KIB heads): the bf16 copies of the master modules.
+    private static List<nn.Module> BuildModules(TrainOptions o, bool withHeads)
+    {
+        var net = ArchRegistry.Create(o.Network.Type, o.Network.Nf);
+        return withHeads ? [net, new Models.Blocks.BranchHeads(o.Network.Nf, ((KPNet)net).Options.Branches)] : [net];
     }
 
     /// <summary>
