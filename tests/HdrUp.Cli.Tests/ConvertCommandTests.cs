@@ -55,7 +55,7 @@ public class ConvertCommandTests
         Assert.Contains("has no ONNX export; use --backend torch", refused.Error);
     }
 
-    // --colour keep: the same model's frames, with the input's colours; measured against the input, the hue drift of the
+    // --colour keep (the default): the same model's frames, with the input's colours; measured against the input, the hue drift of the
     // locked frames is a fraction of the raw network's (only near-neutral and clipped pixels keep the network's colour).
     [Fact]
     public async Task Convert_ColourKeep_LocksTheHuesToTheInput()
@@ -64,8 +64,8 @@ public class ConvertCommandTests
         string clip = CliHarness.MakeSdrClip(dir, frames: 2);
         string raw = Path.Combine(dir, "raw"), kept = Path.Combine(dir, "kept");
 
-        var model = await CliHarness.Run("convert", clip, "--frames-out", raw, "--quality", "fast", "--qp", "37");
-        var keep = await CliHarness.Run("convert", clip, "--frames-out", kept, "--quality", "fast", "--qp", "37", "--colour", "keep");
+        var model = await CliHarness.Run("convert", clip, "--frames-out", raw, "--quality", "fast", "--qp", "37", "--colour", "model");
+        var keep = await CliHarness.Run("convert", clip, "--frames-out", kept, "--quality", "fast", "--qp", "37");
 
         Assert.True(model.ExitCode == 0 && keep.ExitCode == 0, model.Error + keep.Error);
         Assert.Contains("colours kept from the input", keep.Output.ReplaceLineEndings(" ").Replace("│", " "));

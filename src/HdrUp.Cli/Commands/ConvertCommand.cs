@@ -28,9 +28,10 @@ internal static class ConvertCommand
         };
         var colour = new Option<Colour>("--colour")
         {
-            Description = "keep: the output takes its light from the mapping and its colours (chromaticity) from the input as BT.2408 places it, " +
-                          "so hues cannot drift (docs/colour.md); model: the mapping's output as it is.",
-            DefaultValueFactory = _ => Colour.Model,
+            Description = "keep (default): the output takes its light from the mapping and its colours (chromaticity) from the input as BT.2408 " +
+                          "places it, so hues cannot drift; it also scored higher PSNR and lower ΔE_ITP than the raw network on both test splits " +
+                          "(README, docs/colour.md). model: the mapping's output as it is.",
+            DefaultValueFactory = _ => Colour.Keep,
         };
         var peak = new Option<double>("--peak")
         {
