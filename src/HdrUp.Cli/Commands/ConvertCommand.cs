@@ -26,12 +26,12 @@ internal static class ConvertCommand
             Description = "kpnet (the network), or a non-learned mapping to compare with: bt2446a (ITU-R BT.2446 Method A inverse), bt2408 (SDR white placed at 203 cd/m²).",
             DefaultValueFactory = _ => Method.Kpnet,
         };
-        var colour = new Option<Colour>("--colour")
+        var colour = new Option<Colour?>("--colour")
         {
-            Description = "keep (default): the output takes its light from the mapping and its colours (chromaticity) from the input as BT.2408 " +
-                          "places it, so hues cannot drift; it also scored higher PSNR and lower ΔE_ITP than the raw network on both test splits " +
-                          "(README, docs/colour.md). model: the mapping's output as it is.",
-            DefaultValueFactory = _ => Colour.Keep,
+            Description = "keep (the default for the network): the output takes its light from the mapping and its colours (chromaticity) from " +
+                          "the input as BT.2408 places it, so hues cannot drift; it also scored higher PSNR and lower ΔE_ITP than the raw network " +
+                          "on both test splits (README, docs/colour.md). model (the default for --method bt2446a|bt2408, so the standards stay " +
+                          "as published): the mapping's output as it is.",
         };
         var peak = new Option<double>("--peak")
         {
@@ -105,7 +105,7 @@ internal static class ConvertCommand
 
     private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
         string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment,
-        Colour Colour, double Peak);
+        Colour? Colour, double Peak);
 
     private static int Run(CliRuntime runtime, Settings s, CancellationToken cancellationToken)
     {
@@ -168,7 +168,7 @@ internal static class ConvertCommand
     {
         var (mapper, signature, choice) = ChooseMethod(s, info, cancellationToken);
         // The lock and the roll-off change every frame, so they are part of the signature a resumed run must match.
-        if (s.Colour == Colour.Keep && s.Method != Method.Bt2408)
+        if ((s.Colour ?? (s.Method == Method.Kpnet ? Colour.Keep : Colour.Model)) == Colour.Keep && s.Method != Method.Bt2408)
             (mapper, signature, choice) = (new HueLockedMapper(mapper), signature + ",colour-keep", choice + "; colours kept from the input (--colour keep)");
         // The formulas stay below known peaks (BT.2446 A: SDR white → 1000 cd/m², BT.2408: 203); a network has none.
         double bound = s.Method switch { Method.Bt2446a => 1000, Method.Bt2408 => Bt2408.ReferenceWhite, _ => double.PositiveInfinity };
