@@ -9,17 +9,14 @@ namespace HdrUp.Color;
 /// hue and saturation are the input's wherever the lock applies, whatever the network does to them; only the
 /// brightness (the expansion of highlights and shadows) is the network's.
 /// <para>
-/// The lock is full wherever the input still says what the colour is (neutrals included: a grey input stays grey)
-/// and fades out, smoothly from a channel at <see cref="ClipStart"/> to none at code 1, where the input is clipped and
-/// a network may restore colour a clipped sky or light lost. Black input (no luminance to scale) keeps the network's
-/// output. Blending is in linear light; the result is clipped to PQ's 0–10 000 cd/m².
+/// The lock holds everywhere, neutrals included (a grey input stays grey) and clipped pixels too: a clipped red is
+/// still red, and letting the network's colour through there showed as olive specks in saturated reds where a fast
+/// model had turned red to olive. Black input (no luminance to scale) keeps the network's output. The result is
+/// clipped to PQ's 0–10 000 cd/m².
 /// </para>
 /// </summary>
 public static class HueLock
 {
-    /// <summary>SDR code value from which a channel counts as clipping (the colour fidelity metric leaves such pixels out too).</summary>
-    public const double ClipStart = 0.98;
-
     private const double Kr = 0.2627, Kg = 0.6780, Kb = 0.0593; // BT.2020 luminance
 
     /// <summary>The locked frame: <paramref name="sdr"/> is the input (BT.709 code values [0, 1]), <paramref name="hdrPq"/> the mapping's output (PQ BT.2020).</summary>
@@ -36,20 +33,14 @@ public static class HueLock
             {
                 double sr = s[i], sg = s[n + i], sb = s[2 * n + i];
                 double nr = St2084.Eotf(h[i]), ng = St2084.Eotf(h[n + i]), nb = St2084.Eotf(h[2 * n + i]);
-                double w = Weight(sr, sg, sb);
                 double r = nr, g = ng, b = nb;
-                if (w > 0)
+                var (pr, pg, pb) = ColourSpaces.Bt709ToBt2020.Transform(Bt1886.Eotf(sr, Bt2408.ReferenceWhite),
+                    Bt1886.Eotf(sg, Bt2408.ReferenceWhite), Bt1886.Eotf(sb, Bt2408.ReferenceWhite));
+                double yp = Kr * pr + Kg * pg + Kb * pb;
+                if (yp > 0)
                 {
-                    var (pr, pg, pb) = ColourSpaces.Bt709ToBt2020.Transform(Bt1886.Eotf(sr, Bt2408.ReferenceWhite),
-                        Bt1886.Eotf(sg, Bt2408.ReferenceWhite), Bt1886.Eotf(sb, Bt2408.ReferenceWhite));
-                    double yp = Kr * pr + Kg * pg + Kb * pb, yn = Kr * nr + Kg * ng + Kb * nb;
-                    if (yp > 0)
-                    {
-                        double k = yn / yp;
-                        r = w * pr * k + (1 - w) * nr;
-                        g = w * pg * k + (1 - w) * ng;
-                        b = w * pb * k + (1 - w) * nb;
-                    }
+                    double k = (Kr * nr + Kg * ng + Kb * nb) / yp;
+                    (r, g, b) = (pr * k, pg * k, pb * k);
                 }
                 o[i] = (float)St2084.InverseEotf(Math.Clamp(r, 0, 10000));
                 o[n + i] = (float)St2084.InverseEotf(Math.Clamp(g, 0, 10000));
@@ -57,19 +48,6 @@ public static class HueLock
             }
         });
         return output;
-    }
-
-    /// <summary>How much of the input's chromaticity a pixel keeps, from its SDR code values: 1, down to 0 for clipped or black input.</summary>
-    public static double Weight(double r, double g, double b)
-    {
-        double max = Math.Max(r, Math.Max(g, b));
-        return max > 0 ? 1 - SmoothStep(ClipStart, 1.0, max) : 0;
-    }
-
-    private static double SmoothStep(double edge0, double edge1, double x)
-    {
-        double t = Math.Clamp((x - edge0) / (edge1 - edge0), 0, 1);
-        return t * t * (3 - 2 * t);
     }
 }
 

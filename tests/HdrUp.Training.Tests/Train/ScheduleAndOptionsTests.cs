@@ -36,6 +36,20 @@ public class ScheduleAndOptionsTests
     }
 
     [Fact]
+    public void Degradation_model_recipes_parse_and_train_their_QP_in_bf16_on_the_degraded_build()
+    {
+        var recipes = Directory.GetFiles(Path.Combine(RepoRoot(), "options"), "kpnet_qp*_degraded_c64_b4.json").Order(StringComparer.Ordinal)
+            .Select(TrainOptions.Load).ToList();
+        Assert.Equal([32, 37, 42, 47], recipes.Select(o => o.Datasets.Train.Qp!.Value));
+        Assert.All(recipes, o =>
+        {
+            Assert.Equal($"data/degraded/train_sdr/qp{o.Datasets.Train.Qp}", o.Datasets.Train.DatarootLq);
+            Assert.Equal($"data/degraded/cross_sdr/qp{o.Datasets.Train.Qp}", o.Datasets.Val.DatarootLq);
+            Assert.Equal(HdrUp.Models.Precision.NumericPrecision.Auto, o.Precision);
+        });
+    }
+
+    [Fact]
     public void Unknown_field_and_bad_value_name_the_file_and_field()
     {
         var e1 = Assert.Throws<InvalidDataException>(() => TrainOptions.Parse("""{ "train": { "total_iters": 5 } }""", "x.json"));
