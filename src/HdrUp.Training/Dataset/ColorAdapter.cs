@@ -23,11 +23,6 @@ internal static class ColorAdapter
     public static RgbPlanarFrame HdrToSdr(RgbPlanarFrame pqBt2020, double exposureStops, CancellationToken cancellationToken)
     {
         if (exposureStops == 0) return Bt2446C.ToSdr(pqBt2020, HdrEncoding.Pq, cancellationToken: cancellationToken);
-        var light = pqBt2020.Clone();
-        St2084.Eotf(light.Data, light.Data);
-        float k = (float)Math.Pow(2, exposureStops);
-        var d = light.Data;
-        for (int i = 0; i < d.Length; i++) d[i] *= k;
-        return Bt2446C.ToSdr(light, HdrEncoding.LinearCdm2, cancellationToken: cancellationToken);
+        return Bt2446C.ToSdr(SdrDegradation.ToLight(pqBt2020, exposureStops, toBt709: false), HdrEncoding.LinearCdm2, cancellationToken: cancellationToken);
     }
 }

@@ -214,7 +214,7 @@ public static class SdrDegradation
     }
 
     /// <summary>PQ BT.2020 → linear light in cd/m² × 2^stops, BT.2020 or (matrix, unclipped) BT.709.</summary>
-    private static RgbPlanarFrame ToLight(RgbPlanarFrame pq, double stops, bool toBt709)
+    internal static RgbPlanarFrame ToLight(RgbPlanarFrame pq, double stops, bool toBt709)
     {
         var light = pq.Clone();
         St2084.Eotf(light.Data, light.Data);
