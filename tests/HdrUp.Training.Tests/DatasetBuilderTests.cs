@@ -162,7 +162,7 @@ public sealed class DatasetBuilderTests : IDisposable
         foreach (var f in train)
         {
             // The manifest holds exactly the seeded draw, and every file came out at the frame size whatever the down-scale.
-            Assert.Equal(SdrDegradation.DrawTraining(f.Name, options.Seed), f.Sdr);
+            Assert.Equal(SdrDegradation.DrawTraining(f.Name, options.Seed, options.PaperShare), f.Sdr);
             var decoded = Png16.Read(Path.Combine(o, "train_sdr", "qp37", f.Name));
             Assert.Equal((160, 160), (decoded.Width, decoded.Height));
         }

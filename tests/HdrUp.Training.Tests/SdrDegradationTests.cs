@@ -82,7 +82,7 @@ public sealed class SdrDegradationTests
     {
         Assert.Equal(SdrDegradation.DrawTraining("0001_a.png", 10), SdrDegradation.DrawTraining("0001_a.png", 10));
         Assert.NotEqual(SdrDegradation.DrawTraining("0001_a.png", 10), SdrDegradation.DrawTraining("0001_a.png", 11));
-        var draws = Enumerable.Range(0, 3000).Select(i => SdrDegradation.DrawTraining($"{i:0000}_view.png", 10)).ToList();
+        var draws = Enumerable.Range(0, 3000).Select(i => SdrDegradation.DrawTraining($"{i:0000}_view.png", 10, paperShare: 0)).ToList();
         Assert.Equal(SdrDegradation.TrainingOperators.Select(o => o.Operator).Order(), draws.Select(d => d.Operator).Distinct().Order());
         Assert.Equal(SdrDegradation.TrainingCodecs.Select(c => c.Codec).Order(), draws.Select(d => d.Codec).Distinct().Order());
         Assert.DoesNotContain(draws, d => SdrDegradation.CrossOperators.Contains(d.Operator) || SdrDegradation.CrossCodecs.Contains(d.Codec));
@@ -90,6 +90,19 @@ public sealed class SdrDegradationTests
         Assert.InRange(draws.Count(d => d.Operator == ToneOperator.Bt2446C) / 3000.0, 0.17, 0.23);
         Assert.All(draws, d => Assert.InRange(d.SceneSaturation, 0.7, 1.4));
         Assert.Contains(draws, d => d.Scale < 1);
+    }
+
+    [Fact]
+    public void Paper_share_makes_that_share_of_frames_exactly_paper_style_and_leaves_the_others_as_drawn()
+    {
+        var names = Enumerable.Range(0, 3000).Select(i => $"{i:0000}_view.png").ToList();
+        var mixed = names.Select(n => SdrDegradation.DrawTraining(n, 10, SdrDegradation.DefaultPaperShare)).ToList();
+        var family = names.Select(n => SdrDegradation.DrawTraining(n, 10, paperShare: 0)).ToList();
+        int paper = mixed.Count(r => r == SdrRecipe.Paper);
+        // 35 % decided for the paper recipe, plus the rare family draw that happens to equal it (never: exposure is continuous).
+        Assert.InRange(paper / 3000.0, 0.32, 0.38);
+        Assert.All(names.Index().Where(t => mixed[t.Index] != SdrRecipe.Paper), t => Assert.Equal(family[t.Index], mixed[t.Index]));
+        Assert.All(names, n => Assert.Equal(SdrRecipe.Paper, SdrDegradation.DrawTraining(n, 10, paperShare: 1)));
     }
 
     [Fact]

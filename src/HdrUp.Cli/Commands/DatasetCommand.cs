@@ -58,11 +58,12 @@ internal static class DatasetCommand
         var qp = new Option<string>("--qp") { Description = "Comma-separated HEVC intra QPs.", DefaultValueFactory = _ => "32,37,42,47" };
         var size = new Option<string>("--size") { Description = "Frame size, N or WxH, multiples of 8 and ≥ 160.", DefaultValueFactory = _ => "256" };
         var sdr = new Option<SdrTone>("--sdr") { Description = "SDR grade of the training split: Bt2446C (BT.2446 Method C, the paper-style data), Mixed (Method C with per-frame exposure offsets) or Degraded (the degradation model: per frame a tone operator, exposure, saturation, encoding, codec and down-scale; docs/dataset.md). Test and pan splits stay Method C; the cross split always uses the held-out operators and codecs.", DefaultValueFactory = _ => SdrTone.Bt2446C };
+        var paperShare = new Option<double>("--paper-share") { Description = "With --sdr Degraded: share of training frames made exactly the paper's way (BT.2446 C, x265 intra, no variation), so the model keeps the paper-style accuracy.", DefaultValueFactory = _ => SdrDegradation.DefaultPaperShare };
         var pans = new Option<int>("--pans") { Description = "Number of virtual camera pans (video test sequences).", DefaultValueFactory = _ => 4 };
         var preset = new Option<string>("--x265-preset") { Description = "x265 preset.", DefaultValueFactory = _ => "medium" };
         var command = new Command("build", "Render HDR10 ground truth and graded, HEVC-intra-compressed SDR frames in the HDRTV1K layout; reruns resume.")
         {
-            sources, output, qp, size, sdr, pans, preset,
+            sources, output, qp, size, sdr, paperShare, pans, preset,
         };
         CliRuntime.SetGuardedAction(command, async (parse, runtime, ct) =>
         {
@@ -75,6 +76,7 @@ internal static class DatasetCommand
                 Width = w,
                 Height = h,
                 Sdr = parse.GetValue(sdr),
+                PaperShare = parse.GetValue(paperShare),
                 PanCount = parse.GetValue(pans),
                 X265Preset = parse.GetValue(preset)!,
             };

@@ -63,6 +63,9 @@ public sealed record DatasetBuildOptions
     /// <summary>Exposure offsets (stops, applied to the HDR light before the tone mapping) drawn from in <see cref="SdrTone.Mixed"/>.</summary>
     public IReadOnlyList<double> MixedExposureStops { get; init; } = [-0.5, 0, 0.5];
 
+    /// <summary>Share of Degraded training frames made exactly the paper's way (<see cref="SdrDegradation.DefaultPaperShare"/>).</summary>
+    public double PaperShare { get; init; } = SdrDegradation.DefaultPaperShare;
+
     /// <summary>x265 preset (speed/efficiency trade-off; the QP fixes the quantiser either way).</summary>
     public string X265Preset { get; init; } = "medium";
 
@@ -82,6 +85,7 @@ public sealed record DatasetBuildOptions
         foreach (double p in Pitches)
             if (!(p >= -90 && p <= 90)) throw new ArgumentException($"Pitch {p}° is outside [−90°, 90°].");
         if (PanCount < 0 || PanFrames < 1) throw new ArgumentException("PanCount must be ≥ 0 and PanFrames ≥ 1.");
+        if (!(PaperShare >= 0 && PaperShare <= 1)) throw new ArgumentException($"Paper share {PaperShare} is outside [0, 1].");
         if (Sdr == SdrTone.Mixed && MixedExposureStops.Count == 0) throw new ArgumentException("Mixed SDR needs at least one exposure offset.");
     }
 
@@ -89,7 +93,7 @@ public sealed record DatasetBuildOptions
     internal string ContentKey() => System.Text.Json.JsonSerializer.Serialize(new
     {
         Width, Height, Yaws, Pitches, Fovs, PanCount, PanFrames, PanStepDegrees, PanFov,
-        Sdr = Sdr.ToString(), MixedExposureStops, X265Preset, Seed, Splits = "train,test,pan,cross", SdrDegradation.Version,
+        Sdr = Sdr.ToString(), MixedExposureStops, X265Preset, Seed, PaperShare, Splits = "train,test,pan,cross", SdrDegradation.Version,
         HdrGrading.MedianSceneLevel, HdrGrading.Knee, HdrGrading.MasteringPeak,
     });
 }

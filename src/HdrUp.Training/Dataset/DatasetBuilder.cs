@@ -266,7 +266,7 @@ public static class DatasetBuilder
     /// </summary>
     private static SdrRecipe RecipeFor(string name, DatasetBuildOptions o, bool training)
     {
-        if (o.Sdr == SdrTone.Degraded) return training ? SdrDegradation.DrawTraining(name, o.Seed) : SdrRecipe.Paper;
+        if (o.Sdr == SdrTone.Degraded) return training ? SdrDegradation.DrawTraining(name, o.Seed, o.PaperShare) : SdrRecipe.Paper;
         if (o.Sdr != SdrTone.Mixed) return SdrRecipe.Paper;
         // A stable hash (string.GetHashCode is randomised per process) so reruns agree.
         uint h = SdrDegradation.StableHash(name, o.Seed);
