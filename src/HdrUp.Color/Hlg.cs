@@ -56,6 +56,46 @@ public static class Hlg
     }
 
     /// <summary>
+    /// Inverse OOTF (BT.2100 Table 5, β = 0): display-linear RGB in cd/m² → scene-linear RGB [0, 1],
+    /// E = (Y_D/Lw)^((1−γ)/γ)·F_D/Lw with Y_D the BT.2020 luminance of the display light.
+    /// </summary>
+    public static (double R, double G, double B) InverseOotf(double r, double g, double b, double peakLuminance = 1000.0)
+    {
+        double yd = (Kr * r + Kg * g + Kb * b) / peakLuminance;
+        double gamma = SystemGamma(peakLuminance);
+        double gain = yd > 0 ? Math.Pow(yd, (1.0 - gamma) / gamma) / peakLuminance : 0.0;
+        if (double.IsNaN(yd)) gain = double.NaN;
+        return (gain * r, gain * g, gain * b);
+    }
+
+    /// <summary>
+    /// PQ BT.2020 code values → HLG BT.2020 signal, in place, by the display-light conversion of ITU-R BT.2408
+    /// (§ 7, PQ to HLG): PQ EOTF to cd/m², hard clip at the HLG display's nominal peak
+    /// <paramref name="peakLuminance"/> (1 000 cd/m², where BT.2408 puts HLG reference white 75 % at
+    /// 203 cd/m², the same light as PQ reference white), inverse OOTF, OETF.
+    /// </summary>
+    /// <remarks>Light above the peak is clipped per channel, so callers roll highlights off to the peak first.</remarks>
+    public static void FromPq(RgbPlanarFrame frame, double peakLuminance = 1000.0)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        St2084.Eotf(frame.Data, frame.Data);
+        float lw = (float)peakLuminance;
+        Span<float> r = frame.Plane(0), g = frame.Plane(1), b = frame.Plane(2);
+        double gamma = SystemGamma(peakLuminance);
+        float exponent = (float)((1.0 - gamma) / gamma);
+        for (int i = 0; i < r.Length; i++)
+        {
+            float fr = Math.Clamp(r[i], 0f, lw) / lw, fg = Math.Clamp(g[i], 0f, lw) / lw, fb = Math.Clamp(b[i], 0f, lw) / lw;
+            float yd = (float)Kr * fr + (float)Kg * fg + (float)Kb * fb;
+            float gain = yd > 0 ? MathF.Pow(yd, exponent) : 0f;
+            r[i] = fr * gain;
+            g[i] = fg * gain;
+            b[i] = fb * gain;
+        }
+        Oetf(frame.Data, frame.Data);
+    }
+
+    /// <summary>
     /// EOTF: signal R′G′B′ [0, 1] → display-linear RGB in cd/m² on a display of peak Lw and black Lb:
     /// OOTF(InverseOetf(max(0, (1 − β)·E′ + β))) with β = √(3·(Lb/Lw)^(1/γ)) (BT.2100-2 Table 5).
     /// </summary>

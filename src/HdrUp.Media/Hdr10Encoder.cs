@@ -12,6 +12,13 @@ public sealed record Hdr10EncoderOptions
     /// <summary>MaxCLL/MaxFALL of the whole programme (x265 writes them in SEI before the first frame).</summary>
     public required ContentLightLevel LightLevel { get; init; }
 
+    /// <summary>
+    /// PQ (HDR10, the default) or HLG. Frames are PQ code values either way; with HLG each is converted on the way in,
+    /// and no mastering display or light level SEI is written: HLG is scene-referred and BT.2100 gives it no static
+    /// metadata (a receiver adapts the same signal to its own peak).
+    /// </summary>
+    public HdrTransfer Transfer { get; init; } = HdrTransfer.Pq;
+
     /// <summary>Mastering display; default P3-D65 1000 cd/m².</summary>
     public MasteringDisplay MasteringDisplay { get; init; } = MasteringDisplay.P3D65_1000;
 
@@ -47,7 +54,8 @@ public sealed record Hdr10EncoderOptions
 
 /// <summary>
 /// Writes HDR10: HEVC Main 10 (libx265), yuv420p10le, limited range, BT.2020 primaries, PQ transfer,
-/// BT.2020 non-constant-luminance matrix, with ST 2086 mastering display and CTA-861.3 light level SEI.
+/// BT.2020 non-constant-luminance matrix, with ST 2086 mastering display and CTA-861.3 light level SEI;
+/// or, with <see cref="Hdr10EncoderOptions.Transfer"/> HLG, the same stream with the HLG transfer and no static metadata.
 /// <para>Frames are PQ BT.2020 R'G'B' code values in [0, 1] (<see cref="RgbPlanarFrame"/>). They are
 /// quantised to 16 bits (clamp, ×65535, round half to even), piped as gbrp16le, and converted to
 /// Y'CbCr by the scale filter with <c>out_color_matrix=bt2020:out_range=tv</c> set explicitly, because
@@ -70,8 +78,9 @@ public sealed class Hdr10Encoder : IDisposable
     private bool _completed;
     private bool _failed;
 
-    private Hdr10Encoder(string destination, string temporary, int width, int height, IReadOnlyList<string> arguments)
+    private Hdr10Encoder(string destination, string temporary, int width, int height, HdrTransfer transfer, IReadOnlyList<string> arguments)
     {
+        Transfer = transfer;
         Destination = destination;
         TemporaryPath = temporary;
         Width = width;
@@ -88,6 +97,7 @@ public sealed class Hdr10Encoder : IDisposable
 
     public int Width { get; }
     public int Height { get; }
+    public HdrTransfer Transfer { get; }
     public long FramesWritten { get; private set; }
 
     /// <summary>The ffmpeg command line, for logs.</summary>
@@ -153,7 +163,7 @@ public sealed class Hdr10Encoder : IDisposable
             "-vf", "scale=out_color_matrix=bt2020:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p10le",
             "-c:v", "libx265", "-preset", options.Preset, "-crf", options.Crf.ToString(ci), "-profile:v", "main10",
             "-x265-params", X265Parameters(options),
-            "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc", "-color_range", "tv",
+            "-color_primaries", "bt2020", "-color_trc", options.Transfer == HdrTransfer.Hlg ? "arib-std-b67" : "smpte2084", "-colorspace", "bt2020nc", "-color_range", "tv",
         ]);
         if (format != "matroska") a.AddRange(["-tag:v", "hvc1", "-movflags", "+faststart"]);
         if (audio)
@@ -169,21 +179,23 @@ public sealed class Hdr10Encoder : IDisposable
         // writes exactly the file an uninterrupted one does.
         a.AddRange(["-fflags", "+bitexact", "-f", format, "-y", temporary]);
 
-        return new Hdr10Encoder(full, temporary, width, height, a);
+        return new Hdr10Encoder(full, temporary, width, height, options.Transfer, a);
     }
 
-    /// <summary>The x265 parameter string (HDR10 SEI, VUI tags and HDR-aware quantisation).</summary>
-    public static string X265Parameters(Hdr10EncoderOptions options) =>
-        "log-level=warning:hdr10=1:hdr10-opt=1:repeat-headers=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited"
-        + $":master-display={options.MasteringDisplay.ToX265()}:max-cll={options.LightLevel.ToX265()}";
+    /// <summary>The x265 parameter string: VUI tags; for PQ also the HDR10 SEI and PQ-aware chroma quantisation (hdr10-opt).</summary>
+    public static string X265Parameters(Hdr10EncoderOptions options) => options.Transfer == HdrTransfer.Hlg
+        ? "log-level=warning:repeat-headers=1:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc:range=limited"
+        : "log-level=warning:hdr10=1:hdr10-opt=1:repeat-headers=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited"
+          + $":master-display={options.MasteringDisplay.ToX265()}:max-cll={options.LightLevel.ToX265()}";
 
-    /// <summary>Appends one frame of PQ BT.2020 code values in [0, 1].</summary>
+    /// <summary>Appends one frame of PQ BT.2020 code values in [0, 1] (for HLG output the frame is converted in place).</summary>
     public void WriteFrame(RgbPlanarFrame frame, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ObjectDisposedException.ThrowIf(_completed || _failed, this);
         if (frame.Width != Width || frame.Height != Height)
             throw new ArgumentException($"Frame is {frame.Width}×{frame.Height}; the encoder was created for {Width}×{Height}.", nameof(frame));
+        if (Transfer == HdrTransfer.Hlg) Hlg.FromPq(frame);
         Gbrp16.Pack(frame, _buffer);
         try
         {

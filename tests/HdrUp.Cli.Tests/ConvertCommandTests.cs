@@ -103,6 +103,46 @@ public class ConvertCommandTests
         Assert.InRange(int.Parse(cll.Groups[1].Value), 1, expected);
     }
 
+    // --transfer hlg: tagged arib-std-b67 with no HDR10 static metadata, and SDR white placed by BT.2408 (203 cd/m²) lands on
+    // BT.2408's HLG reference white, 75 % (10-bit Y' = 64 + 0.75·876 = 721), where PQ puts it at 58 % (Y' 573).
+    [Theory]
+    [InlineData("pq", "smpte2084", 573)]
+    [InlineData("hlg", "arib-std-b67", 721)]
+    public async Task Convert_Transfer_TagsTheFile_AndPutsReferenceWhiteWhereBT2408Says(string transfer, string tag, int whiteCode)
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = Path.Combine(dir, "white.mp4");
+        CliHarness.Ffmpeg("-f", "lavfi", "-i", "color=c=white:size=64x48:rate=25", "-frames:v", "2",
+            "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p", "-c:v", "libx264", "-qp", "0",
+            "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv", clip);
+        string output = Path.Combine(dir, "out.mkv");
+
+        var run = await CliHarness.Run("convert", clip, "-o", output, "--method", "bt2408", "--transfer", transfer, "--preset", "ultrafast", "--crf", "0");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains($"color_space=bt2020nc|color_transfer={tag}|color_primaries=bt2020",
+            CliHarness.Ffprobe("-show_entries", "stream=color_primaries,color_transfer,color_space", "-of", "compact", output));
+        string side = CliHarness.Ffprobe("-read_intervals", "%+#1", "-select_streams", "v", "-show_frames", "-show_entries", "frame=side_data_list", "-of", "compact", output);
+        Assert.Equal(transfer == "pq", side.Contains("Mastering display metadata"));
+        string luma = Path.Combine(dir, "y.raw");
+        CliHarness.Ffmpeg("-i", output, "-frames:v", "1", "-vf", "extractplanes=y", "-f", "rawvideo", "-pix_fmt", "gray10le", luma);
+        byte[] y = File.ReadAllBytes(luma);
+        Assert.InRange(BitConverter.ToUInt16(y, 2 * (24 * 64 + 32)), whiteCode - 2, whiteCode + 2);
+    }
+
+    [Fact]
+    public async Task Convert_TransferHlg_RefusesAPeakAboveHlgsDisplay()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, frames: 1);
+
+        var run = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "out.mkv"), "--method", "bt2408", "--transfer", "hlg", "--peak", "4000");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("hdrup: error: --transfer hlg with --peak 4000: HLG is converted for a 1000 cd/m² display; use --peak 1000 or less", run.Error.Trim());
+        Assert.Equal(["clip.mp4"], Directory.GetFileSystemEntries(dir).Select(p => Path.GetFileName(p)!).ToArray());
+    }
+
     [Fact]
     public async Task Convert_RefusesToOverwrite_WithoutForce()
     {

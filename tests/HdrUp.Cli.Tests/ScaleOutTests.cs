@@ -58,6 +58,20 @@ public class ScaleOutTests(ScaleOutParts parts) : IClassFixture<ScaleOutParts>
         Assert.Equal(new[] { "joined.mkv", "single.mkv" }, Directory.GetFileSystemEntries(dir).Select(p => Path.GetFileName(p)!).Order().ToArray());
     }
 
+    // Parts are PQ; the transfer is the joining step's, so an HLG file joined from them is the HLG file one run writes.
+    [Fact]
+    public async Task Concat_TransferHlg_IsByteIdenticalToOneHlgConvert()
+    {
+        string dir = CliHarness.TempFolder();
+        string joined = Path.Combine(dir, "joined.mkv"), single = Path.Combine(dir, "single.mkv");
+        var concat = await CliHarness.Run([.. new[] { "concat" }, .. parts.Parts, "-o", joined, "--preset", "ultrafast", "--transfer", "hlg"]);
+        var convert = await CliHarness.Run("convert", parts.Clip, "-o", single, "--method", "bt2446a", "--preset", "ultrafast", "--transfer", "hlg");
+
+        Assert.True(concat.ExitCode == 0 && convert.ExitCode == 0, concat.Error + convert.Error);
+        Assert.Contains("color_transfer=arib-std-b67", CliHarness.Ffprobe("-show_entries", "stream=color_transfer", "-of", "compact", joined));
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(joined));
+    }
+
     [Fact]
     public async Task RetriedSegment_KeepsItsFinishedPart_AndAnotherSegmentRefusesToOverwriteIt()
     {

@@ -179,6 +179,52 @@ public class HlgTests
 
     [Fact]
     public void Spans_match_scalar() => SpanCheck.Matches(Hlg.Oetf, Hlg.Oetf, Hlg.InverseOetf, Hlg.InverseOetf, 1.0, 1e-6);
+
+    [Theory]
+    // ITU-R BT.2408 Table 1 read backwards through the PQ→HLG display-light conversion (1 000 cd/m² display):
+    // PQ light of reference white (203 cd/m²) lands at HLG 75 %, 18 % grey (26 cd/m²) at 38 %, the peak at 100 %.
+    [InlineData(203.0, 0.75, 0.002)]
+    [InlineData(26.2, 0.38, 0.002)]
+    [InlineData(1000.0, 1.0, 1e-6)]
+    [InlineData(4000.0, 1.0, 1e-6)] // above the HLG display's peak: clipped
+    [InlineData(0.0, 0.0, 0.0)]
+    public void Pq_grey_lands_on_BT2408_HLG_levels(double cdm2, double hlg, double tolerance)
+    {
+        var frame = new RgbPlanarFrame(1, 1, Enumerable.Repeat((float)St2084.InverseEotf(cdm2), 3).ToArray());
+        Hlg.FromPq(frame);
+        Assert.All(frame.Data, v => Assert.Equal(hlg, v, tolerance));
+    }
+
+    [Fact]
+    public void Pq_to_HLG_keeps_the_displayed_light_of_colours_below_the_peak()
+    {
+        // Saturated and pale colours at 0.5–900 cd/m²: an HLG display of 1 000 cd/m² shows what the PQ file asked for.
+        double[][] lights = [[900, 20, 5], [0.5, 3, 40], [203, 203, 203], [120, 300, 60], [10, 10, 700]];
+        var frame = new RgbPlanarFrame(lights.Length, 1);
+        for (int i = 0; i < lights.Length; i++)
+            for (int c = 0; c < 3; c++) frame.Data[c * lights.Length + i] = (float)St2084.InverseEotf(lights[i][c]);
+        Hlg.FromPq(frame);
+        for (int i = 0; i < lights.Length; i++)
+        {
+            var (r, g, b) = Hlg.Eotf(frame.Data[i], frame.Data[lights.Length + i], frame.Data[2 * lights.Length + i]);
+            Assert.Equal(lights[i][0], r, 2e-3 * lights[i][0] + 1e-3);
+            Assert.Equal(lights[i][1], g, 2e-3 * lights[i][1] + 1e-3);
+            Assert.Equal(lights[i][2], b, 2e-3 * lights[i][2] + 1e-3);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.2, 0.5, 0.1, 1000.0)]
+    [InlineData(0.9, 0.9, 0.9, 1000.0)]
+    [InlineData(0.01, 0.0, 0.3, 1500.0)]
+    public void Inverse_OOTF_undoes_the_OOTF(double r, double g, double b, double lw)
+    {
+        var d = Hlg.Ootf(r, g, b, lw);
+        var s = Hlg.InverseOotf(d.R, d.G, d.B, lw);
+        Assert.Equal(r, s.R, 1e-12);
+        Assert.Equal(g, s.G, 1e-12);
+        Assert.Equal(b, s.B, 1e-12);
+    }
 }
 
 /// <summary>Checks a SIMD span transform against its double scalar version on a ramp with edge values.</summary>

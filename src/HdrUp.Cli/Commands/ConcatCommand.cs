@@ -18,12 +18,13 @@ internal static class ConcatCommand
         var preset = new Option<string>("--preset") { Description = "x265 preset; use the value a single 'convert' would.", DefaultValueFactory = _ => "medium" };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing output file." };
         var peak = new Option<double>("--peak") { Description = "Mastering display peak in cd/m²; use the value a single 'convert' would.", DefaultValueFactory = _ => 1000 };
+        var transfer = TransferOption.Create();
 
         var command = new Command("concat",
             "Join the parts of a video converted on several machines ('convert --segment K/N') into the HDR10 file a single 'convert' " +
             "with the same settings writes, byte for byte: checks the parts belong together, merges their MaxCLL/MaxFALL, encodes with x265.");
         command.Arguments.Add(parts);
-        foreach (var option in new Option[] { output, source, crf, preset, peak, force })
+        foreach (var option in new Option[] { output, source, crf, preset, peak, transfer, force })
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -31,6 +32,7 @@ internal static class ConcatCommand
             int crfValue = parse.GetValue(crf);
             if (crfValue is < 0 or > 51)
                 throw new ArgumentException($"--crf {crfValue}: must be between 0 and 51");
+            TransferOption.Check(parse.GetValue(transfer), parse.GetValue(peak));
             var request = new ConcatRequest
             {
                 Parts = parse.GetValue(parts)!,
@@ -40,6 +42,7 @@ internal static class ConcatCommand
                 Preset = parse.GetValue(preset)!,
                 Force = parse.GetValue(force),
                 MasteringDisplay = MasteringDisplay.P3D65_1000 with { MaxLuminance = parse.GetValue(peak) },
+                Transfer = parse.GetValue(transfer),
             };
             ConvertResult? result = null;
             runtime.Progress().Start(context =>
@@ -57,8 +60,8 @@ internal static class ConcatCommand
             var summary = new Table().HideHeaders().AddColumn("").AddColumn("");
             summary.AddRow("parts", request.Parts.Count.ToString(CultureInfo.InvariantCulture));
             summary.AddRow("frames", $"{r.Frames} at {r.Width}×{r.Height}");
-            summary.AddRow("light level", Markup.Escape(r.LightLevel.ToString()));
-            summary.AddRow("HDR10 file", Markup.Escape(r.Output!));
+            TransferOption.AddSummaryRows(summary, request.Transfer, r.LightLevel);
+            summary.AddRow(request.Transfer == HdrTransfer.Hlg ? "HLG file" : "HDR10 file", Markup.Escape(r.Output!));
             runtime.Console.Write(summary);
             return Task.FromResult(CliRuntime.ExitOk);
         });

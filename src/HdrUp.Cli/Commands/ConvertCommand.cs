@@ -38,6 +38,7 @@ internal static class ConvertCommand
                           "is rolled off smoothly (f(x) = k + (P − k)(1 − e^−(x−k)/(P−k)) on the largest channel, hue kept), so MaxCLL never exceeds it.",
             DefaultValueFactory = _ => 1000,
         };
+        var transfer = TransferOption.Create();
         var model = new Option<string?>("--model") { Description = "Weights file (.safetensors with its model card, or PyTorch .pth with --arch) instead of the shipped model for the QP." };
         var arch = new Option<string?>("--arch") { Description = "Architecture of a --model file without a model card (see 'hdrup model list')." };
         var qp = new Option<string>("--qp")
@@ -78,9 +79,9 @@ internal static class ConvertCommand
 
         var command = new Command("convert",
             "Convert an SDR clip to HDR10: HEVC Main10 (x265), BT.2020 primaries, SMPTE ST 2084 (PQ), limited range, mastering " +
-            "display and MaxCLL/MaxFALL metadata; audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
+            "display and MaxCLL/MaxFALL metadata (or HLG with --transfer hlg); audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, colour, peak, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
+        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -96,7 +97,7 @@ internal static class ConvertCommand
                 destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
             var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
                 parse.GetValue(qp)!, parse.GetValue(quality), parse.GetValue(backend)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
-                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour), parse.GetValue(peak));
+                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour), parse.GetValue(peak), parse.GetValue(transfer));
             return Task.FromResult(Run(runtime, settings, ct));
         });
         return command;
@@ -104,7 +105,7 @@ internal static class ConvertCommand
 
     private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
         string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment,
-        Colour? Colour, double Peak);
+        Colour? Colour, double Peak, HdrTransfer Transfer);
 
     private static int Run(CliRuntime runtime, Settings s, CancellationToken cancellationToken)
     {
@@ -112,6 +113,9 @@ internal static class ConvertCommand
             throw new ArgumentException($"--crf {s.Crf}: must be between 0 and 51");
         if (!(s.Peak is >= 100 and <= 10000))
             throw new ArgumentException($"--peak {s.Peak.ToString(CultureInfo.InvariantCulture)}: must be between 100 and 10000 cd/m²");
+        TransferOption.Check(s.Transfer, s.Peak);
+        if (s.Segment is not null && s.Transfer != HdrTransfer.Pq)
+            throw new ArgumentException("--transfer with --segment: parts are always PQ; pass --transfer to 'hdrup concat', which writes the file");
         var info = MediaProbe.Probe(s.Input, cancellationToken: cancellationToken);
         (IFrameMapper mapper, string signature, string choice) = ChooseMapper(s, info, cancellationToken);
         using var disposable = mapper as IDisposable;
@@ -132,6 +136,7 @@ internal static class ConvertCommand
             MaxFrames = s.MaxFrames,
             Segment = s.Segment,
             MasteringDisplay = MasteringDisplay.P3D65_1000 with { MaxLuminance = s.Peak },
+            Transfer = s.Transfer,
         };
         ConvertResult? result = null;
         runtime.Progress().Start(context =>
@@ -155,9 +160,9 @@ internal static class ConvertCommand
         var summary = new Table().HideHeaders().AddColumn("").AddColumn("");
         summary.AddRow("frames", $"{r.Frames} at {r.Width}×{r.Height}" + (r.ResumedFrames > 0 ? $" ({r.ResumedFrames} from the previous run)" : ""));
         summary.AddRow("time", $"{r.Elapsed:hh\\:mm\\:ss} ({(r.Frames / Math.Max(1e-9, r.Elapsed.TotalSeconds)).ToString("0.00", CultureInfo.InvariantCulture)} frames/s)");
-        summary.AddRow("light level", Markup.Escape(r.LightLevel.ToString()));
+        TransferOption.AddSummaryRows(summary, s.Transfer, r.LightLevel);
         summary.AddRow("mapping", Markup.Escape(choice));
-        if (r.Output is not null) summary.AddRow(s.Segment is null ? "HDR10 file" : $"part {s.Segment}", Markup.Escape(r.Output));
+        if (r.Output is not null) summary.AddRow(s.Segment is not null ? $"part {s.Segment}" : s.Transfer == HdrTransfer.Hlg ? "HLG file" : "HDR10 file", Markup.Escape(r.Output));
         if (r.FramesOut is not null) summary.AddRow("PQ PNG frames", Markup.Escape(r.FramesOut));
         runtime.Console.Write(summary);
         return CliRuntime.ExitOk;

@@ -19,6 +19,7 @@ public sealed record ConcatRequest
     public int Crf { get; init; } = 18;
     public string Preset { get; init; } = "medium";
     public MasteringDisplay MasteringDisplay { get; init; } = MasteringDisplay.P3D65_1000;
+    public HdrTransfer Transfer { get; init; } = HdrTransfer.Pq;
 }
 
 /// <summary>
@@ -60,7 +61,7 @@ public static class ConcatJob
 
         var rate = Rational.Parse(first.FrameRate);
         var target = new ConvertJob.Hdr10Target(output, first.Width, first.Height, rate, light.Result, source, null,
-            request.Crf, request.Preset, request.MasteringDisplay, request.Force);
+            request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force);
         var frames = ordered.SelectMany(p => PartFile.ReadFrames(p.Path, p.Info, cancellationToken));
         ConvertJob.EncodeHdr10(target, first.TotalFrames, frames, warn, progress, cancellationToken);
         return new ConvertResult(output, null, first.TotalFrames, 0, first.Width, first.Height, rate, light.Result, clock.Elapsed);

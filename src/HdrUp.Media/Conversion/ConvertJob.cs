@@ -33,6 +33,9 @@ public sealed record ConvertRequest
     public int Crf { get; init; } = 18;
     public string Preset { get; init; } = "medium";
     public MasteringDisplay MasteringDisplay { get; init; } = MasteringDisplay.P3D65_1000;
+
+    /// <summary>Transfer of the written file; the cached frames and parts are PQ either way.</summary>
+    public HdrTransfer Transfer { get; init; } = HdrTransfer.Pq;
     public int? MaxFrames { get; init; }
 
     /// <summary>
@@ -104,7 +107,7 @@ public static class ConvertJob
             var target = new Hdr10Target(output, reader.Width, reader.Height, reader.FrameRate, light.Result,
                 reader.Info.IsImage ? null : request.Input,
                 request.MaxFrames is null ? null : frames / reader.FrameRate.Value,
-                request.Crf, request.Preset, request.MasteringDisplay, request.Force);
+                request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force);
             EncodeHdr10(target, frames, CachedFrames(work, frames), warn, progress, cancellationToken);
         }
         if (framesOut is not null)
@@ -336,7 +339,7 @@ public static class ConvertJob
 
     /// <summary>Everything the HDR10 encode depends on besides the frames.</summary>
     internal sealed record Hdr10Target(string Output, int Width, int Height, Rational FrameRate, ContentLightLevel LightLevel,
-        string? StreamSource, double? Duration, int Crf, string Preset, MasteringDisplay MasteringDisplay, bool Overwrite);
+        string? StreamSource, double? Duration, int Crf, string Preset, MasteringDisplay MasteringDisplay, HdrTransfer Transfer, bool Overwrite);
 
     /// <summary>
     /// The HDR10 encode step, the one piece of code behind both <c>convert</c> and <c>concat</c>:
@@ -350,6 +353,7 @@ public static class ConvertJob
             FrameRate = target.FrameRate,
             LightLevel = target.LightLevel,
             MasteringDisplay = target.MasteringDisplay,
+            Transfer = target.Transfer,
             Crf = target.Crf,
             Preset = target.Preset,
             StreamSource = target.StreamSource,
