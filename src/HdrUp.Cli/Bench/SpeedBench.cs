@@ -8,6 +8,7 @@ using HdrUp.Metrics;
 using HdrUp.Models;
 using HdrUp.Models.Inference;
 using HdrUp.Models.Onnx;
+using HdrUp.Models.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,14 +18,16 @@ namespace HdrUp.Cli.Bench;
 internal sealed record SpeedRow(string Case, string Size, int Repeats, double MedianSeconds, double MegapixelsPerSecond,
     double? GflopPerSecond, double? RatioToConvCeiling, string Note);
 
-/// <summary>One model at one size through both backends (<c>--onnx</c>): medians of interleaved runs on the same frame,
-/// ONNX Runtime / TorchSharp time (below 1 = ONNX Runtime faster) and the largest absolute output difference.</summary>
-internal sealed record BackendComparison(string Model, string Size, int Repeats, double TorchSharpSeconds, double OnnxRuntimeSeconds,
-    double OnnxToTorchSharpRatio, double MaxAbsDifference);
+/// <summary>One model at one size through libtorch fp32 and one alternative (ONNX Runtime with <c>--onnx</c>, libtorch
+/// bf16 with <c>--bf16</c>): medians of interleaved runs on the same frame, alternative / libtorch fp32 time (below 1 =
+/// the alternative is faster) and the largest absolute output difference.</summary>
+internal sealed record BackendComparison(string Model, string Size, string Alternative, int Repeats, double TorchSharpSeconds,
+    double AlternativeSeconds, double RatioToTorchSharp, double MaxAbsDifference);
 
-/// <summary>The report <c>hdrup bench speed</c> writes; <paramref name="Onnx"/> only with <c>--onnx</c>.</summary>
+/// <summary>The report <c>hdrup bench speed</c> writes; <paramref name="Alternatives"/> only with <c>--onnx</c> or <c>--bf16</c>.</summary>
 internal sealed record SpeedReport(string Date, string Machine, int Threads, double ConvCeilingGflops,
-    IReadOnlyList<SpeedRow> Rows, long PeakResidentBytes, IReadOnlyList<BackendComparison>? Onnx = null);
+    IReadOnlyList<SpeedRow> Rows, long PeakResidentBytes, IReadOnlyList<BackendComparison>? Alternatives = null,
+    double? ConvCeilingBf16Gflops = null);
 
 /// <summary>
 /// Measures, in one run and with one thread count: a single 64→64 3×3 convolution (the machine's
@@ -33,7 +36,8 @@ internal sealed record SpeedReport(string Date, string Machine, int Threads, dou
 /// ceiling measured in the same run, because this machine is shared and absolute times drift.
 /// With <c>onnx</c>, every network that <see cref="OnnxExport"/> supports also runs through ONNX Runtime on the
 /// same frame with the same thread count, padding and tiling, its runs interleaved with TorchSharp's so that both see
-/// the same load.
+/// the same load. With <c>bf16</c>, the same for libtorch in bfloat16 (a second copy of the network with the same weights,
+/// converted), against a bf16 convolution ceiling measured the same way.
 /// </summary>
 internal static class SpeedBench
 {
@@ -41,7 +45,7 @@ internal static class SpeedBench
         [("540p", 960, 540), ("1080p", 1920, 1080), ("2160p", 3840, 2160)];
 
     public static SpeedReport Run(IReadOnlyList<string> models, IReadOnlyList<string> sizes, int repeats, int threads,
-        Action<string> log, CancellationToken cancellationToken, bool onnx = false)
+        Action<string> log, CancellationToken cancellationToken, bool onnx = false, bool bf16 = false)
     {
         torch.set_num_threads(threads);
         var rows = new List<SpeedRow>();
@@ -49,6 +53,9 @@ internal static class SpeedBench
 
         double ceiling = ConvCeiling(repeats, log);
         rows.Add(new SpeedRow("conv 64→64 3×3", "1×64×256×256", repeats, double.NaN, double.NaN, ceiling, 1.0, "ceiling"));
+        double? ceilingBf16 = bf16 ? ConvCeiling(repeats, log, ScalarType.BFloat16) : null;
+        if (ceilingBf16 is double cb)
+            rows.Add(new SpeedRow("conv 64→64 3×3 (bf16)", "1×64×256×256", repeats, double.NaN, double.NaN, cb, cb / ceiling, "bf16 ceiling; of-ceiling column = bf16/fp32"));
 
         foreach (string model in models)
         {
@@ -57,42 +64,40 @@ internal static class SpeedBench
             log($"{model}: {flopsPerPixel / 1e6:F3} MFLOP per pixel (convolutions)");
             bool withOnnx = onnx && OnnxExport.CanExport(network);
             if (onnx && !withOnnx) log($"{model}: no ONNX Runtime run (the exporter covers the KPNet family only)");
+            // bf16 converts its network in place: a second copy with the same weights, so outputs are comparable.
+            using HdrNetwork? networkBf16 = bf16 ? ArchRegistry.Create(model) : null;
+            networkBf16?.load_state_dict(network.state_dict());
             foreach (var (name, width, height) in Sizes.Where(s => sizes.Contains(s.Name)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int tile = (long)width * height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
                 var options = new InferenceOptions { Threads = threads, TileSize = tile };
                 using var engine = new FrameInference(network, options);
-                using var onnxEngine = withOnnx ? new FrameInference(network, options with { Backend = InferenceBackend.Onnx }) : null;
+                var alternatives = new List<(string Name, FrameInference Engine, double Ceiling)>();
+                if (withOnnx) alternatives.Add(("ONNX Runtime", new FrameInference(network, options with { Backend = InferenceBackend.Onnx }), ceiling));
+                if (networkBf16 is not null) alternatives.Add(("libtorch bf16", new FrameInference(networkBf16, options with { Precision = NumericPrecision.Bf16 }), ceilingBf16!.Value));
                 var input = SyntheticFrame(width, height);
                 var output = new float[input.Length];
+                var outputs = alternatives.Select(_ => new float[input.Length]).ToArray();
                 int n = tile > 0 ? 1 : repeats;
-                double median;
-                BackendComparison? comparison = null;
-                if (onnxEngine is not null)
-                {
-                    var onnxOutput = new float[input.Length];
-                    double onnxMedian;
-                    (median, onnxMedian) = InterleavedMedians(n, () => engine.Run(input, output, width, height),
-                        () => onnxEngine.Run(input, onnxOutput, width, height));
-                    comparison = new BackendComparison(model, name, n, median, onnxMedian, onnxMedian / median, MaxAbsDifference(output, onnxOutput));
-                }
-                else
-                {
-                    median = Median(n, () => engine.Run(input, output, width, height));
-                }
+                double[] medians = InterleavedMedians(n, [() => engine.Run(input, output, width, height),
+                    .. alternatives.Select((a, i) => (Action)(() => a.Engine.Run(input, outputs[i], width, height)))]);
+                double median = medians[0];
                 double megapixels = width * (double)height / 1e6;
                 double gflops = flopsPerPixel * width * height / median / 1e9;
                 rows.Add(new SpeedRow(model, name, n, median, megapixels / median, gflops, gflops / ceiling,
                     $"{flopsPerPixel / 1e6:F3} MFLOP/px; " + (tile > 0 ? $"tiles {tile}+{InferenceOptions.DefaultTileOverlap}" : "whole frame")));
                 log($"{model} {name}: {median:F2} s/frame, {gflops:F1} GFLOP/s ({gflops / ceiling:P0} of the conv ceiling)");
-                if (comparison is { } c)
+                for (int i = 0; i < alternatives.Count; i++)
                 {
+                    var (alternative, altEngine, altCeiling) = alternatives[i];
+                    altEngine.Dispose();
+                    var c = new BackendComparison(model, name, alternative, n, median, medians[i + 1], medians[i + 1] / median, MaxAbsDifference(output, outputs[i]));
                     comparisons.Add(c);
-                    double onnxGflops = flopsPerPixel * width * height / c.OnnxRuntimeSeconds / 1e9;
-                    rows.Add(new SpeedRow($"{model} (ONNX Runtime)", name, n, c.OnnxRuntimeSeconds, megapixels / c.OnnxRuntimeSeconds, onnxGflops,
-                        onnxGflops / ceiling, $"{c.OnnxToTorchSharpRatio:F3}× the TorchSharp time; max |Δ| {c.MaxAbsDifference:E1}"));
-                    log($"{model} {name} ONNX Runtime: {c.OnnxRuntimeSeconds:F2} s/frame, {c.OnnxToTorchSharpRatio:F3}× TorchSharp, max |Δ| {c.MaxAbsDifference:E1}");
+                    double altGflops = flopsPerPixel * width * height / c.AlternativeSeconds / 1e9;
+                    rows.Add(new SpeedRow($"{model} ({alternative})", name, n, c.AlternativeSeconds, megapixels / c.AlternativeSeconds, altGflops,
+                        altGflops / altCeiling, $"{c.RatioToTorchSharp:F3}× the libtorch fp32 time; max |Δ| {c.MaxAbsDifference:E1}"));
+                    log($"{model} {name} {alternative}: {c.AlternativeSeconds:F2} s/frame, {c.RatioToTorchSharp:F3}× libtorch fp32, max |Δ| {c.MaxAbsDifference:E1}");
                 }
             }
         }
@@ -135,28 +140,24 @@ internal static class SpeedBench
         }
 
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-            MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx ? comparisons : null);
+            MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx || bf16 ? comparisons : null, ceilingBf16);
     }
 
     /// <summary>One untimed warm-up of each, then <paramref name="repeats"/> alternating timed runs of a and b, so that
     /// load from other processes falls on both alike; the median of each.</summary>
-    private static (double A, double B) InterleavedMedians(int repeats, Action a, Action b)
+    /// <summary>Medians of the actions run in turn, repeat after repeat, so that all of them see the same machine load.</summary>
+    private static double[] InterleavedMedians(int repeats, Action[] actions)
     {
-        a();
-        b();
-        var (timesA, timesB) = (new double[Math.Max(1, repeats)], new double[Math.Max(1, repeats)]);
-        for (int i = 0; i < timesA.Length; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            a();
-            timesA[i] = clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            b();
-            timesB[i] = clock.Elapsed.TotalSeconds;
-        }
-        Array.Sort(timesA);
-        Array.Sort(timesB);
-        return (timesA[timesA.Length / 2], timesB[timesB.Length / 2]);
+        foreach (var action in actions) action();
+        var times = actions.Select(_ => new double[Math.Max(1, repeats)]).ToArray();
+        for (int i = 0; i < times[0].Length; i++)
+            for (int a = 0; a < actions.Length; a++)
+            {
+                var clock = Stopwatch.StartNew();
+                actions[a]();
+                times[a][i] = clock.Elapsed.TotalSeconds;
+            }
+        return times.Select(t => { Array.Sort(t); return t[t.Length / 2]; }).ToArray();
     }
 
     private static double MaxAbsDifference(float[] a, float[] b)
@@ -166,14 +167,15 @@ internal static class SpeedBench
         return max;
     }
 
-    internal static double ConvCeiling(int repeats, Action<string> log)
+    internal static double ConvCeiling(int repeats, Action<string> log, ScalarType type = ScalarType.Float32)
     {
         using var conv = nn.Conv2d(64, 64, 3, padding: 1);
-        using var input = randn(1, 64, 256, 256);
+        conv.to(type);
+        using var input = randn(1, 64, 256, 256).to(type);
         using var inference = inference_mode();
         double median = Median(repeats + 1, () => { using var _ = conv.call(input); });
         double gflops = 2.0 * 64 * 64 * 9 * 256 * 256 / median / 1e9;
-        log($"conv 64→64 3×3 on 1×64×256×256: {gflops:F1} GFLOP/s");
+        log($"conv 64→64 3×3 on 1×64×256×256 ({(type == ScalarType.Float32 ? "fp32" : type.ToString())}): {gflops:F1} GFLOP/s");
         return gflops;
     }
 
@@ -261,17 +263,19 @@ internal static class SpeedBench
             string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, inv) : "";
             md.AppendLine(inv, $"| {r.Case} | {r.Size} | {r.Repeats} | {F(r.MedianSeconds, "F3")} | {F(r.MegapixelsPerSecond, "F3")} | {F(r.GflopPerSecond, "F1")} | {F(r.RatioToConvCeiling, "P0")} | {r.Note} |");
         }
-        if (report.Onnx is { } comparisons)
+        if (report.Alternatives is { } comparisons)
         {
             md.AppendLine();
-            md.AppendLine("## ONNX Runtime against TorchSharp");
+            md.AppendLine("## Other backends and precisions against libtorch fp32");
             md.AppendLine();
-            md.AppendLine(inv, $"Same frame, {report.Threads} thread(s) each, runs interleaved; ratio below 1 = ONNX Runtime faster. Both backends run through the same padding and tiling (FrameInference; 2160p in 512-px tiles).");
+            string bf16Ceiling = report.ConvCeilingBf16Gflops is double cb
+                ? string.Format(inv, " bf16 convolution ceiling {0:F1} GFLOP/s ({1:F2}× fp32).", cb, cb / report.ConvCeilingGflops) : "";
+            md.AppendLine(inv, $"Same frame, {report.Threads} thread(s) each, runs interleaved; ratio below 1 = the alternative is faster. All run through the same padding and tiling (FrameInference; 2160p in 512-px tiles).{bf16Ceiling}");
             md.AppendLine();
-            md.AppendLine("| model | size | repeats | TorchSharp s | ONNX Runtime s | ONNX / TorchSharp | max abs difference |");
-            md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+            md.AppendLine("| model | size | alternative | repeats | libtorch fp32 s | alternative s | alternative / fp32 | max abs difference |");
+            md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
             foreach (var c in comparisons)
-                md.AppendLine(inv, $"| {c.Model} | {c.Size} | {c.Repeats} | {c.TorchSharpSeconds:F3} | {c.OnnxRuntimeSeconds:F3} | {c.OnnxToTorchSharpRatio:F3} | {c.MaxAbsDifference:E2} |");
+                md.AppendLine(inv, $"| {c.Model} | {c.Size} | {c.Alternative} | {c.Repeats} | {c.TorchSharpSeconds:F3} | {c.AlternativeSeconds:F3} | {c.RatioToTorchSharp:F3} | {c.MaxAbsDifference:E2} |");
         }
         return (json, md.ToString());
     }

@@ -39,6 +39,12 @@ internal static partial class BenchCommand
                           "and report its time ratio to TorchSharp and the largest output difference (same padding and tiles).",
         };
         speed.Options.Add(onnx);
+        var bf16 = new Option<bool>("--bf16")
+        {
+            Description = "Also time libtorch in bfloat16 (weights and activations; frames in and out fp32) on the same frames, runs " +
+                          "interleaved, with a bf16 convolution ceiling, and report its time ratio to fp32 and the largest output difference.",
+        };
+        speed.Options.Add(bf16);
         CliRuntime.SetGuardedAction(speed, (parse, runtime, ct) =>
         {
             string[] modelNames = Architectures(parse.GetValue(models)!);
@@ -47,7 +53,7 @@ internal static partial class BenchCommand
             if (repeatCount < 1) throw new ArgumentException("--repeats must be at least 1");
 
             SpeedReport report = SpeedBench.Run(modelNames, sizeNames, repeatCount, Math.Max(1, parse.GetValue(threads)),
-                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct, parse.GetValue(onnx));
+                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct, parse.GetValue(onnx), parse.GetValue(bf16));
             var (json, markdown) = SpeedBench.Render(report);
             WriteReport(runtime, ReportStem(parse.GetValue(output)!, "speed"), markdown, ("json", json));
             return Task.FromResult(CliRuntime.ExitOk);

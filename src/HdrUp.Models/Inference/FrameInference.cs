@@ -13,11 +13,12 @@ public sealed class FrameInference : IDisposable
 {
     private readonly HdrNetwork network;
     private readonly Onnx.OnnxRunner? onnx;
+    private readonly bool bf16;
 
     /// <summary>The options in use.</summary>
     public InferenceOptions Options { get; }
 
-    /// <summary>Wraps <paramref name="network"/> (switched to eval mode) for inference.</summary>
+    /// <summary>Wraps <paramref name="network"/> (switched to eval mode, and to bf16 for bf16 precision) for inference.</summary>
     public FrameInference(HdrNetwork network, InferenceOptions? options = null)
     {
         this.network = network ?? throw new ArgumentNullException(nameof(network));
@@ -26,8 +27,14 @@ public sealed class FrameInference : IDisposable
         if (Options.TileOverlap < 0) throw new ArgumentOutOfRangeException(nameof(options), Options.TileOverlap, "Tile overlap must be ≥ 0.");
         if (Options.TileSize > 0 && Options.TileOverlap >= RoundUp(Options.TileSize, network.SizeMultiple))
             throw new ArgumentOutOfRangeException(nameof(options), Options.TileOverlap, "Tile overlap must be smaller than the tile size.");
+        if (Options.Precision == Precision.NumericPrecision.Auto)
+            throw new ArgumentException("Resolve precision auto before inference (NumericPrecisions.Resolve).", nameof(options));
+        if (Options.Precision == Precision.NumericPrecision.Bf16 && Options.Backend != InferenceBackend.Torch)
+            throw new ArgumentException("bf16 inference runs on libtorch only; ONNX Runtime runs fp32.", nameof(options));
         if (Options.Threads > 0) torch.set_num_threads(Options.Threads);
         network.eval();
+        bf16 = Options.Precision == Precision.NumericPrecision.Bf16;
+        if (bf16) network.to(ScalarType.BFloat16);
         if (Options.Backend == InferenceBackend.Onnx) onnx = Onnx.OnnxRunner.For(network, Options.Threads);
     }
 
@@ -107,6 +114,7 @@ public sealed class FrameInference : IDisposable
     // One forward pass on a padded N×3×H×W tensor (H, W multiples of the size multiple) with the chosen backend.
     private Tensor Forward(Tensor x)
     {
+        if (bf16) return network.call(x.to(ScalarType.BFloat16)).to(ScalarType.Float32);
         if (onnx is null) return network.call(x);
         int h = (int)x.shape[2], w = (int)x.shape[3];
         var frames = new List<Tensor>();

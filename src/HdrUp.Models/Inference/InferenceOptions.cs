@@ -43,6 +43,13 @@ public sealed record InferenceOptions
     /// <summary>Backend of the forward pass (default libtorch); padding and tiling are the same for both.</summary>
     public InferenceBackend Backend { get; init; } = InferenceBackend.Torch;
 
+    /// <summary>
+    /// Arithmetic of the libtorch forward pass: fp32 (default) or bf16 (the network's weights are converted in place, frames
+    /// go in and come out as fp32; padding, tiling and blending stay fp32). <see cref="NumericPrecision.Auto"/> is
+    /// resolved by the caller; ONNX Runtime runs fp32 only.
+    /// </summary>
+    public Precision.NumericPrecision Precision { get; init; } = Models.Precision.NumericPrecision.Fp32;
+
     /// <summary>The faster backend that runs <paramref name="network"/>: ONNX Runtime where it can, libtorch otherwise.</summary>
     public static InferenceBackend Fastest(HdrNetwork network) =>
         Onnx.OnnxExport.CanExport(network) ? InferenceBackend.Onnx : InferenceBackend.Torch;
