@@ -153,7 +153,8 @@ public class DeliveryTests
     }
 
     // The network's report names the shipped model and the QP it was picked for; on the testsrc2 clip (one shot)
-    // the report's MaxCLL is the file's again, now from the network with its highlight roll-off.
+    // the report's MaxCLL is the file's again, now from the network with its highlight roll-off, and its hue drift
+    // and chroma ratio are what 'hdrup eval --sdr' measures on the same frames (--frames-out).
     [Fact]
     public async Task Report_NamesTheModelAndQp_OfTheNetwork()
     {
@@ -161,7 +162,8 @@ public class DeliveryTests
         string clip = CliHarness.MakeSdrClip(dir, frames: 3);
         string report = Path.Combine(dir, "r.json"), output = Path.Combine(dir, "out.mkv");
 
-        var run = await CliHarness.Run("convert", clip, "-o", output, "--quality", "fast", "--qp", "42", "--preset", "ultrafast", "--report", report);
+        string frames = Path.Combine(dir, "frames"), eval = Path.Combine(dir, "eval.json");
+        var run = await CliHarness.Run("convert", clip, "-o", output, "--frames-out", frames, "--quality", "fast", "--qp", "42", "--preset", "ultrafast", "--report", report);
 
         Assert.True(run.ExitCode == 0, run.Error);
         using var json = JsonDocument.Parse(File.ReadAllText(report));
@@ -171,6 +173,14 @@ public class DeliveryTests
         Assert.Single(root.GetProperty("shots").EnumerateArray());
         Assert.Equal(FileLightLevel(output).MaxCll, root.GetProperty("max_cll").GetInt32());
         Assert.InRange(root.GetProperty("colour").GetProperty("hue_drift_deg").GetDouble(), 0, 1); // --colour keep
+        Assert.Equal(1, root.GetProperty("colour_stride").GetInt32());
+        var measured = await CliHarness.Run("eval", "--pred", frames, "--sdr", clip, "--json", eval);
+        Assert.True(measured.ExitCode == 0, measured.Error);
+        using var evalJson = JsonDocument.Parse(File.ReadAllText(eval));
+        var colour = evalJson.RootElement.GetProperty("colour");
+        Assert.Equal(colour.GetProperty("hue_drift_deg").GetDouble(), root.GetProperty("colour").GetProperty("hue_drift_deg").GetDouble(), 1e-9);
+        Assert.Equal(colour.GetProperty("chroma_ratio").GetDouble(), root.GetProperty("colour").GetProperty("chroma_ratio").GetDouble(), 1e-9);
+        Assert.Equal(colour.GetProperty("chromatic_pixels").GetInt64(), root.GetProperty("colour").GetProperty("chromatic_pixels").GetInt64());
     }
 
     private sealed class Recorder : IFrameObserver
@@ -242,5 +252,23 @@ public class DeliveryTests
         Assert.StartsWith($"hdrup: error: {expected}", run.Error.Trim());
         Assert.Equal("precious", File.ReadAllText(Path.Combine(dir, "taken.json")));
         Assert.False(File.Exists(Path.Combine(dir, "out.mkv")));
+    }
+
+    // Hue drift is measured on every pixel up to 250 000 a frame, above that on a grid that keeps about as many:
+    // 480×270 → 1, 1920×1080 (2.07 M) → 3 (230 400), 3840×2160 → 6.
+    [Theory]
+    [InlineData(480 * 270, 1)]
+    [InlineData(720 * 576, 2)]
+    [InlineData(1920 * 1080, 3)]
+    [InlineData(3840 * 2160, 6)]
+    public void HueDrift_IsSampledOnAGridAboveItsPixelBudget(int pixels, int stride)
+    {
+        Assert.Equal(stride, DeliveryObserver.StrideFor(pixels));
+        var frame = new RgbPlanarFrame(5, 4);
+        for (int i = 0; i < frame.Data.Length; i++) frame.Data[i] = i;
+        var sample = DeliveryObserver.Sample(frame, 2);
+        Assert.Equal((3, 2), (sample.Width, sample.Height));
+        Assert.Equal([0f, 2, 4, 10, 12, 14], sample.Plane(0).ToArray());
+        Assert.Equal([20f, 22, 24, 30, 32, 34], sample.Plane(1).ToArray());
     }
 }

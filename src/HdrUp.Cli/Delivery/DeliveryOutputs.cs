@@ -168,7 +168,9 @@ internal sealed class DeliveryOutputs
             above_203_share = total.ShareAboveReferenceWhite,
             above_203_note = "share of pixels whose BT.2020 luminance (0.2627 R + 0.6780 G + 0.0593 B, cd/m²) is above BT.2408 reference white, 203 cd/m² (within 0.05 %)",
             colour = total.Colour.Total,
-            colour_note = "hue drift (degrees) and chroma ratio against the SDR input placed by BT.2408, as 'hdrup eval --sdr' (docs/colour.md)",
+            colour_note = "hue drift (degrees) and chroma ratio against the SDR input placed by BT.2408, as 'hdrup eval --sdr' (docs/colour.md)" +
+                          (Observer.ColourStride > 1 ? $", on one pixel of each {Observer.ColourStride}×{Observer.ColourStride} block" : ", on every pixel"),
+            colour_stride = Observer.ColourStride,
             scene_cuts = new
             {
                 rule = $"a shot starts where both the mean |ΔY′| of {SceneCuts.GridWidth}×{SceneCuts.GridHeight} block means of SDR luma " +
