@@ -53,6 +53,12 @@ public sealed class ColourFidelityAccumulator
         return Result(drift, cs, ch, count);
     }
 
+    /// <summary>Folds another accumulator's sums in (e.g. per-shot sums into a whole clip's), as if its frames had been added here.</summary>
+    public void Merge(ColourFidelityAccumulator other)
+    {
+        weightedDrift += other.weightedDrift; sdrChroma += other.sdrChroma; hdrChroma += other.hdrChroma; pixels += other.pixels;
+    }
+
     /// <summary>The values over every frame added so far.</summary>
     public ColourFidelity Total => Result(weightedDrift, sdrChroma, hdrChroma, pixels);
 

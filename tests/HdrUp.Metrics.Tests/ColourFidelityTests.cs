@@ -86,4 +86,23 @@ public class ColourFidelityTests
     {
         Assert.Throws<ArgumentException>(() => new ColourFidelityAccumulator().Add(TestFrames.Lcg(4, 4, 1), TestFrames.Lcg(4, 5, 1)));
     }
+
+    // Per-shot accumulators merged give the sums of one accumulator that saw every frame.
+    [Fact]
+    public void Merged_accumulators_equal_one_that_saw_every_frame()
+    {
+        var (a, b) = (TestFrames.Lcg(16, 12, 7), TestFrames.Lcg(16, 12, 8));
+        var (pa, pb) = (new Bt2446AInverseMapper().Map(a), new Bt2446AInverseMapper().Map(b));
+        var whole = new ColourFidelityAccumulator();
+        whole.Add(a, pa);
+        whole.Add(b, pb);
+        var (first, second) = (new ColourFidelityAccumulator(), new ColourFidelityAccumulator());
+        first.Add(a, pa);
+        second.Add(b, pb);
+        first.Merge(second);
+        Assert.Equal(whole.Total.ChromaticPixels, first.Total.ChromaticPixels);
+        Assert.Equal(whole.Total.HueDriftDegrees, first.Total.HueDriftDegrees, 1e-12);
+        Assert.Equal(whole.Total.ChromaRatio, first.Total.ChromaRatio, 1e-12);
+        Assert.True(whole.Total.HueDriftDegrees > 0.1, $"{whole.Total.HueDriftDegrees}° (BT.2446 A moves hues a little)");
+    }
 }

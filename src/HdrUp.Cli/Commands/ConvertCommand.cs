@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using HdrUp.Cli.Conversion;
+using HdrUp.Cli.Delivery;
 using HdrUp.Color;
 using HdrUp.Media;
 using HdrUp.Media.Conversion;
@@ -80,8 +81,9 @@ internal static class ConvertCommand
         var command = new Command("convert",
             "Convert an SDR clip to HDR10: HEVC Main10 (x265), BT.2020 primaries, SMPTE ST 2084 (PQ), limited range, mastering " +
             "display and MaxCLL/MaxFALL metadata (or HLG with --transfer hlg); audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
+        var delivery = new DeliveryOptions();
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment })
+        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment }.Concat(delivery.All))
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -97,7 +99,10 @@ internal static class ConvertCommand
                 destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
             var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
                 parse.GetValue(qp)!, parse.GetValue(quality), parse.GetValue(backend)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
-                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour), parse.GetValue(peak), parse.GetValue(transfer));
+                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour), parse.GetValue(peak), parse.GetValue(transfer))
+            {
+                Delivery = delivery.Get(parse),
+            };
             return Task.FromResult(Run(runtime, settings, ct));
         });
         return command;
@@ -105,7 +110,10 @@ internal static class ConvertCommand
 
     private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
         string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment,
-        Colour? Colour, double Peak, HdrTransfer Transfer);
+        Colour? Colour, double Peak, HdrTransfer Transfer)
+    {
+        public DeliveryRequest Delivery { get; init; } = new(null, null, null);
+    }
 
     private static int Run(CliRuntime runtime, Settings s, CancellationToken cancellationToken)
     {
@@ -117,7 +125,9 @@ internal static class ConvertCommand
         if (s.Segment is not null && s.Transfer != HdrTransfer.Pq)
             throw new ArgumentException("--transfer with --segment: parts are always PQ; pass --transfer to 'hdrup concat', which writes the file");
         var info = MediaProbe.Probe(s.Input, cancellationToken: cancellationToken);
-        (IFrameMapper mapper, string signature, string choice) = ChooseMapper(s, info, cancellationToken);
+        var delivery = DeliveryOutputs.Start(s.Delivery, s.Force, s.Segment is not null, s.Input,
+            info.FrameCountIsExact ? Math.Min(info.FrameCount, s.MaxFrames ?? long.MaxValue) : null);
+        (IFrameMapper mapper, string signature, string choice, int? chosenQp) = ChooseMapper(s, info, cancellationToken);
         using var disposable = mapper as IDisposable;
         runtime.Console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(s.Input))}[/]: {info.Width}×{info.Height}, {info.FrameRate.Value.ToString("0.###", CultureInfo.InvariantCulture)} fps, {info.Codec}");
         runtime.Console.MarkupLine($"mapping: {Markup.Escape(choice)}");
@@ -137,6 +147,7 @@ internal static class ConvertCommand
             Segment = s.Segment,
             MasteringDisplay = MasteringDisplay.P3D65_1000 with { MaxLuminance = s.Peak },
             Transfer = s.Transfer,
+            Observer = delivery?.Observer,
         };
         ConvertResult? result = null;
         runtime.Progress().Start(context =>
@@ -157,6 +168,7 @@ internal static class ConvertCommand
             });
 
         var r = result!;
+        delivery?.Finish(r, new DeliveryContext(s.Input, choice, mapper.Name, chosenQp, s.Transfer, s.Peak));
         var summary = new Table().HideHeaders().AddColumn("").AddColumn("");
         summary.AddRow("frames", $"{r.Frames} at {r.Width}×{r.Height}" + (r.ResumedFrames > 0 ? $" ({r.ResumedFrames} from the previous run)" : ""));
         summary.AddRow("time", $"{r.Elapsed:hh\\:mm\\:ss} ({(r.Frames / Math.Max(1e-9, r.Elapsed.TotalSeconds)).ToString("0.00", CultureInfo.InvariantCulture)} frames/s)");
@@ -164,13 +176,14 @@ internal static class ConvertCommand
         summary.AddRow("mapping", Markup.Escape(choice));
         if (r.Output is not null) summary.AddRow(s.Segment is not null ? $"part {s.Segment}" : s.Transfer == HdrTransfer.Hlg ? "HLG file" : "HDR10 file", Markup.Escape(r.Output));
         if (r.FramesOut is not null) summary.AddRow("PQ PNG frames", Markup.Escape(r.FramesOut));
+        delivery?.AddSummaryRows(summary);
         runtime.Console.Write(summary);
         return CliRuntime.ExitOk;
     }
 
-    private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMapper(Settings s, MediaInfo info, CancellationToken cancellationToken)
+    private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp) ChooseMapper(Settings s, MediaInfo info, CancellationToken cancellationToken)
     {
-        var (mapper, signature, choice) = ChooseMethod(s, info, cancellationToken);
+        var (mapper, signature, choice, qp) = ChooseMethod(s, info, cancellationToken);
         // The lock and the roll-off change every frame, so they are part of the signature a resumed run must match.
         if ((s.Colour ?? (s.Method == Method.Kpnet ? Colour.Keep : Colour.Model)) == Colour.Keep && s.Method != Method.Bt2408)
             (mapper, signature, choice) = (new HueLockedMapper(mapper), signature + ",colour-keep", choice + "; colours kept from the input (--colour keep)");
@@ -182,21 +195,23 @@ internal static class ConvertCommand
             (mapper, signature, choice) = (new PeakLimitedMapper(mapper, s.Peak), signature + $",peak-{peak}",
                 choice + $"; highlights rolled off from {(PeakLimitedMapper.KneeFraction * s.Peak).ToString("0.##", CultureInfo.InvariantCulture)} to {peak} cd/m²");
         }
-        return (mapper, signature, choice);
+        return (mapper, signature, choice, qp);
     }
 
-    private static (IFrameMapper Mapper, string Signature, string Choice) ChooseMethod(Settings s, MediaInfo info, CancellationToken cancellationToken)
+    /// <summary>The mapping, its signature, how it was chosen, and the QP of the shipped model picked (null otherwise).</summary>
+    private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp) ChooseMethod(Settings s, MediaInfo info, CancellationToken cancellationToken)
     {
         switch (s.Method)
         {
             case Method.Bt2446a:
-                return (new Bt2446AInverseMapper(), "bt2446a", "ITU-R BT.2446 Method A inverse (non-learned)");
+                return (new Bt2446AInverseMapper(), "bt2446a", "ITU-R BT.2446 Method A inverse (non-learned)", null);
             case Method.Bt2408:
-                return (new Bt2408SdrMapper(), "bt2408", "ITU-R BT.2408 placement, SDR white at 203 cd/m² (non-learned)");
+                return (new Bt2408SdrMapper(), "bt2408", "ITU-R BT.2408 placement, SDR white at 203 cd/m² (non-learned)", null);
         }
 
         string weights;
         string choice;
+        int? shippedQp = null;
         if (s.Model is not null)
         {
             weights = s.Model;
@@ -221,6 +236,7 @@ internal static class ConvertCommand
                 reason = qp == wanted ? "as requested" : $"requested {wanted}; nearest shipped model";
             }
             weights = shipped[qp];
+            shippedQp = qp;
             choice = $"{family} trained at QP {qp} ({reason})";
         }
         int tile = s.Tile > 0 ? s.Tile
@@ -237,6 +253,6 @@ internal static class ConvertCommand
         var options = new InferenceOptions { Threads = Math.Max(1, s.Threads), TileSize = tile, Backend = backend };
         string name = Path.GetFileNameWithoutExtension(weights);
         string signature = ConvertJob.MakeSignature("network", ConvertJob.FileHash(weights), s.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture), backend.ToString());
-        return (new NetworkFrameMapper(name, network, options), signature, choice);
+        return (new NetworkFrameMapper(name, network, options), signature, choice, shippedQp);
     }
 }

@@ -43,6 +43,9 @@ public sealed record ConvertRequest
     /// (<see cref="PartFile"/>) to <see cref="Output"/>, for <see cref="ConcatJob"/> to join. Null: the whole input.
     /// </summary>
     public SegmentSpec? Segment { get; init; }
+
+    /// <summary>Sees each frame pair (SDR input, cached PQ result) in order; not with <see cref="Segment"/>.</summary>
+    public IFrameObserver? Observer { get; init; }
 }
 
 /// <summary>Progress of a conversion: the stage ("network", "encode", "part") and frames done out of the total known.</summary>
@@ -98,7 +101,7 @@ public static class ConvertJob
         int expected = request.MaxFrames is int max ? (int)Math.Min(max, info.FrameCount) : (int)info.FrameCount;
         var light = new ContentLightLevelAccumulator();
         (int frames, int resumed) = MapAll((bytes, token) => reader.ReadFrame(bytes, out _, token), reader.Width, reader.Height,
-            request.Mapper, work, expected, light, progress, cancellationToken);
+            request.Mapper, work, expected, light, progress, cancellationToken, request.Observer);
         if (frames == 0)
             throw new InvalidDataException($"{inputName}: no frames decoded");
 
@@ -140,6 +143,8 @@ public static class ConvertJob
             throw new ArgumentException("--segment writes a part: give its file with -o (.mkv)");
         if (request.FramesOut is not null || request.MaxFrames is not null)
             throw new ArgumentException("--segment cannot be combined with --frames-out or --max-frames");
+        if (request.Observer is not null)
+            throw new ArgumentException("--segment converts part of a file; --report and --preview describe a whole one");
         string output = Path.GetFullPath(request.Output);
         string outputName = MediaProbe.DisplayName(output);
         if (!output.EndsWith(".mkv", StringComparison.OrdinalIgnoreCase))
@@ -253,16 +258,17 @@ public static class ConvertJob
     /// <summary>Maps every frame <paramref name="read"/> delivers (planar 8-bit R, G, B; false at the end) into the cache.</summary>
     private static (int Frames, int Resumed) MapAll(Func<byte[], CancellationToken, bool> read, int width, int height,
         IFrameMapper mapper, string work, int expected,
-        ContentLightLevelAccumulator light, IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
+        ContentLightLevelAccumulator light, IProgress<ConvertProgress>? progress, CancellationToken cancellationToken,
+        IFrameObserver? observer = null)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = linked.Token;
-        using var decoded = new BlockingCollection<(int Index, RgbPlanarFrame? Sdr)>(QueueDepth);
-        using var mapped = new BlockingCollection<(int Index, RgbPlanarFrame? Hdr)>(QueueDepth);
+        using var decoded = new BlockingCollection<(int Index, RgbPlanarFrame? Sdr, bool Cached)>(QueueDepth);
+        using var mapped = new BlockingCollection<(int Index, RgbPlanarFrame? Hdr, RgbPlanarFrame? Sdr)>(QueueDepth);
         int frames = 0, resumed = 0, done = 0;
 
-        // Cached frames are not decoded into floats nor mapped again; they are only read back at the
-        // end of the queue so the light level sees exactly the stored values.
+        // Cached frames are not decoded into floats (unless an observer needs the input) nor mapped again;
+        // they are only read back at the end of the queue so the light level sees exactly the stored values.
         var decoder = Task.Run(() =>
         {
             try
@@ -272,12 +278,13 @@ public static class ConvertJob
                 while (read(bytes, token))
                 {
                     RgbPlanarFrame? sdr = null;
-                    if (!File.Exists(FramePath(work, index)))
+                    bool cached = File.Exists(FramePath(work, index));
+                    if (!cached || observer is not null)
                     {
                         sdr = new RgbPlanarFrame(width, height);
                         for (int i = 0; i < bytes.Length; i++) sdr.Data[i] = bytes[i] / 255f;
                     }
-                    decoded.Add((index++, sdr), token);
+                    decoded.Add((index++, sdr, cached), token);
                 }
                 frames = index;
             }
@@ -290,7 +297,7 @@ public static class ConvertJob
         {
             try
             {
-                foreach (var (index, hdr) in mapped.GetConsumingEnumerable())
+                foreach (var (index, hdr, sdr) in mapped.GetConsumingEnumerable())
                 {
                     string path = FramePath(work, index);
                     RgbPlanarFrame stored;
@@ -306,6 +313,7 @@ public static class ConvertJob
                         stored = hdr;
                     }
                     light.Add(stored);
+                    observer?.Observe(index, sdr!, stored);
                     int count = Interlocked.Increment(ref done);
                     progress?.Report(new ConvertProgress("network", count, Math.Max(expected, count), resumed));
                 }
@@ -319,8 +327,8 @@ public static class ConvertJob
 
         try
         {
-            foreach (var (index, sdr) in decoded.GetConsumingEnumerable(token))
-                mapped.Add((index, sdr is null ? null : mapper.Map(sdr, token)), token);
+            foreach (var (index, sdr, cached) in decoded.GetConsumingEnumerable(token))
+                mapped.Add((index, cached ? null : mapper.Map(sdr!, token), observer is null ? null : sdr), token);
             mapped.CompleteAdding();
             Task.WaitAll([decoder, writer], token);
         }
