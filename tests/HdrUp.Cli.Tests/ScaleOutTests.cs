@@ -151,9 +151,7 @@ public class ScaleOutInputTests
         if (kind == "interlaced")
         {
             // 14 woven frames (tt), a keyframe every 4, turned by the display matrix.
-            CliHarness.Ffmpeg("-f", "lavfi", "-i", "color=c=black:s=128x64:r=50",
-                "-vf", "format=yuv420p,geq=lum='if(between(X-8-4*N\\,0\\,15)\\,235\\,16)':cb=128:cr=128,interlace=scan=tff:lowpass=0",
-                "-frames:v", "14", "-c:v", "mpeg2video", "-q:v", "2", "-flags", "+ildct+ilme", "-top", "1", "-g", "4", "-bf", "0", stored);
+            HdrUp.TestSupport.TestClips.WovenBar(stored, 14, gop: 4);
             CliHarness.Ffmpeg("-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=90", clip);
         }
         else

@@ -113,14 +113,16 @@ internal static class TestClips
     /// <summary>
     /// A bright bar 16 px wide moving right 4 px per field over a dark ground, 128×64, woven two
     /// fields per frame, top field first, at 25 frames/s: MPEG-2 with interlaced coding (ffprobe
-    /// field_order tt) or MPEG-4 Part 2 in AVI, which has no field order to tell.
+    /// field_order tt) or MPEG-4 Part 2 in AVI, which has no field order to tell. <paramref name="gop"/>: a
+    /// keyframe every that many frames, for tests that split the clip.
     /// </summary>
-    public static void WovenBar(string path, int frames, string codec = "mpeg2video")
+    public static void WovenBar(string path, int frames, string codec = "mpeg2video", int? gop = null)
     {
         string[] interlacedCoding = codec == "mpeg2video" ? ["-flags", "+ildct+ilme", "-top", "1"] : [];
+        string[] keyframes = gop is int g ? ["-g", g.ToString(CultureInfo.InvariantCulture), "-bf", "0"] : [];
         Ffmpeg(["-f", "lavfi", "-i", "color=c=black:s=128x64:r=50",
             "-vf", "format=yuv420p,geq=lum='if(between(X-8-4*N\\,0\\,15)\\,235\\,16)':cb=128:cr=128,interlace=scan=tff:lowpass=0",
-            "-frames:v", frames.ToString(CultureInfo.InvariantCulture), "-c:v", codec, "-q:v", "2", .. interlacedCoding,
+            "-frames:v", frames.ToString(CultureInfo.InvariantCulture), "-c:v", codec, "-q:v", "2", .. interlacedCoding, .. keyframes,
             "-colorspace", "bt709", "-color_range", "tv", path]);
     }
 
