@@ -45,6 +45,12 @@ public sealed record Hdr10EncoderOptions
     /// <summary>Cut the copied streams at this many seconds (e.g. when only the first frames are converted). Null: no cut.</summary>
     public double? Duration { get; init; }
 
+    /// <summary>
+    /// Shape of the pixels, tagged in the HEVC VUI and the container (Matroska display size, MP4
+    /// pasp) so that players stretch them as the source's were. 1:1 (square) by default.
+    /// </summary>
+    public Rational SampleAspectRatio { get; init; } = new(1, 1);
+
     /// <summary>Replace an existing destination (else <see cref="IOException"/>).</summary>
     public bool Overwrite { get; init; }
 
@@ -159,8 +165,11 @@ public sealed class Hdr10Encoder : IDisposable
         if (subtitles) a.AddRange(["-map", "1:s?"]);
         a.AddRange(["-map_chapters", chapters ? "1" : "-1", "-map_metadata", source is null ? "-1" : "1"]);
 
+        // Square pixels stay untagged, as before there was a choice (same bytes as earlier outputs).
+        Rational sar = options.SampleAspectRatio;
+        string shape = sar.IsKnown && sar.Numerator != sar.Denominator ? $",setsar={sar}" : "";
         a.AddRange([
-            "-vf", "scale=out_color_matrix=bt2020:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p10le",
+            "-vf", $"scale=out_color_matrix=bt2020:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p10le{shape}",
             "-c:v", "libx265", "-preset", options.Preset, "-crf", options.Crf.ToString(ci), "-profile:v", "main10",
             "-x265-params", X265Parameters(options),
             "-color_primaries", "bt2020", "-color_trc", options.Transfer == HdrTransfer.Hlg ? "arib-std-b67" : "smpte2084", "-colorspace", "bt2020nc", "-color_range", "tv",

@@ -17,8 +17,29 @@ public sealed record MediaInfo
     /// <summary>Pixel shape; 1:1 when the file says nothing.</summary>
     public required Rational SampleAspectRatio { get; init; }
 
-    /// <summary>Clockwise degrees a player turns the picture (0, 90, 180, 270), from the display matrix or the "rotate" tag.</summary>
-    public required int Rotation { get; init; }
+    /// <summary>
+    /// How a player lays the stored picture on the screen: from the display matrix (MP4/MOV), mirror
+    /// images included, or the legacy "rotate" tag (clockwise degrees); upright when neither is there.
+    /// </summary>
+    public required DisplayOrientation Orientation { get; init; }
+
+    /// <summary>The display matrix's own turn in clockwise degrees when it is not a quarter turn (then rounded into <see cref="Orientation"/>); null otherwise.</summary>
+    public double? TiltedMatrixDegrees { get; init; }
+
+    /// <summary>Clockwise degrees a player turns the picture (0, 90, 180, 270), after any mirroring.</summary>
+    public int Rotation => Orientation.ClockwiseDegrees;
+
+    /// <summary>
+    /// ffprobe's field_order: "progressive", "tt" (top field first), "bb" (bottom first), "tb"/"bt"
+    /// (coded one way, shown the other); null when the file does not say.
+    /// </summary>
+    public string? FieldOrder { get; init; }
+
+    /// <summary>
+    /// Seconds from the start of the file (its earliest stream) to the video stream's first packet:
+    /// where ffmpeg's decoded timeline puts the first frame when every frame decodes. 0 when unknown.
+    /// </summary>
+    public double VideoStartTime { get; init; }
 
     /// <summary>Average frame rate (frames / duration); falls back to <see cref="RealFrameRate"/> when unknown.</summary>
     public required Rational FrameRate { get; init; }
@@ -71,17 +92,26 @@ public sealed record MediaInfo
     /// <summary>True for a still image or an image sequence read through ffmpeg's image2 demuxer.</summary>
     public required bool IsImage { get; init; }
 
-    /// <summary>Size a player shows: rotated, then pixels made square by widening or narrowing the width.</summary>
+    /// <summary>Size a player shows: turned, then pixels made square by widening or narrowing the width.</summary>
     public (int Width, int Height) DisplaySize
     {
         get
         {
-            bool quarterTurn = Rotation is 90 or 270;
+            bool quarterTurn = Orientation.SwapsAxes;
             int w = quarterTurn ? Height : Width;
             int h = quarterTurn ? Width : Height;
+            return ((int)Math.Round(w * DisplayPixelShape), h);
+        }
+    }
+
+    /// <summary>Width ÷ height of one pixel as shown: the sample aspect ratio, inverted by a quarter turn.</summary>
+    public double DisplayPixelShape
+    {
+        get
+        {
             Rational sar = SampleAspectRatio;
-            double pixelShape = sar.IsKnown ? (quarterTurn ? 1.0 / sar.Value : sar.Value) : 1.0;
-            return ((int)Math.Round(w * pixelShape), h);
+            if (!sar.IsKnown) return 1.0;
+            return Orientation.SwapsAxes ? 1.0 / sar.Value : sar.Value;
         }
     }
 }

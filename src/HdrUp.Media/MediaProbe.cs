@@ -163,6 +163,11 @@ public static partial class MediaProbe
         string pixelFormat = Text(v, "pix_fmt") ?? "";
         int bitDepth = Int(v, "bits_per_raw_sample") ?? BitDepthOf(pixelFormat);
 
+        DisplayOrientation orientation = OrientationOf(v, out double? tilted);
+        // ffmpeg measures decoded timestamps from the earliest stream's start, so that is the origin here.
+        double start = Double(v, "start_time") is double videoStart && Double(format, "start_time") is double fileStart
+            ? Math.Max(0, videoStart - fileStart) : 0;
+
         bool hasChapters = root.TryGetProperty("chapters", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() > 0;
 
         return new MediaInfo
@@ -172,7 +177,10 @@ public static partial class MediaProbe
             Width = width,
             Height = height,
             SampleAspectRatio = sar,
-            Rotation = RotationOf(v),
+            Orientation = orientation,
+            TiltedMatrixDegrees = tilted,
+            FieldOrder = Tag(Text(v, "field_order")),
+            VideoStartTime = start,
             FrameRate = rate,
             RealFrameRate = real,
             IsVariableFrameRate = variable,
@@ -203,27 +211,30 @@ public static partial class MediaProbe
         && a.ValueKind == JsonValueKind.Number && a.GetInt32() == 1;
 
     /// <summary>
-    /// Display-matrix rotation (ffprobe's "rotation", counter-clockwise degrees) or the legacy
-    /// "rotate" tag, normalised to 0/90/180/270. Only whether it is a quarter turn matters to
-    /// callers, because ffmpeg applies the rotation itself when decoding.
+    /// The display matrix (side data; ffprobe prints it as text beside its "rotation", which cannot
+    /// tell a mirror image from a turn), else the legacy "rotate" tag, which means clockwise degrees.
     /// </summary>
-    private static int RotationOf(JsonElement video)
+    private static DisplayOrientation OrientationOf(JsonElement video, out double? tilted)
     {
-        double? degrees = null;
+        tilted = null;
         if (video.TryGetProperty("side_data_list", out var list) && list.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement item in list.EnumerateArray())
             {
-                if (item.TryGetProperty("rotation", out var r) && r.ValueKind == JsonValueKind.Number)
-                    degrees = r.GetDouble();
+                if (DisplayOrientation.ParseFfprobeMatrix(Text(item, "displaymatrix")) is not long[] matrix) continue;
+                var orientation = DisplayOrientation.FromMatrix(matrix, out double exact);
+                double off = Math.Abs(exact - orientation.ClockwiseDegrees);
+                if (Math.Min(off, 360 - off) > 1) tilted = exact;
+                return orientation;
             }
         }
-        if (degrees is null && video.TryGetProperty("tags", out var tags) && tags.TryGetProperty("rotate", out var tag)
-            && double.TryParse(tag.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double t))
-            degrees = t;
-        if (degrees is not double d) return 0;
-        int quarter = (int)Math.Round(d / 90.0);
-        return ((quarter % 4) + 4) % 4 * 90;
+        if (video.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Object && tags.TryGetProperty("rotate", out var tag)
+            && double.TryParse(tag.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double degrees))
+        {
+            int quarter = (int)Math.Round(degrees / 90.0);
+            return new DisplayOrientation(((quarter % 4) + 4) % 4 * 90, false);
+        }
+        return DisplayOrientation.Upright;
     }
 
     private static int BitDepthOf(string pixelFormat)

@@ -14,6 +14,19 @@ public class HelpTests
     }
 
     [Fact]
+    public async Task ConvertHelp_SaysHowInputsAreRead()
+    {
+        var output = new StringWriter();
+        int code = await HdrUpCli.RunAsync(["convert", "--help"], output);
+        string help = System.Text.RegularExpressions.Regex.Replace(output.ToString(), @"\s+", " ");
+        Assert.Equal(0, code);
+        Assert.Contains("turned (and mirrored) as its display matrix says, the output stored upright", help);
+        Assert.Contains("--deinterlace <Field|Frame>", help);
+        Assert.Contains("--keep-sar", help);
+        Assert.Contains("(yuvj formats are full)", help);
+    }
+
+    [Fact]
     public async Task UnknownCommand_FailsWithNonZeroExit()
     {
         var output = new StringWriter();

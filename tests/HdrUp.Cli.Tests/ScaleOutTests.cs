@@ -148,3 +148,60 @@ public class ScaleOutTests(ScaleOutParts parts) : IClassFixture<ScaleOutParts>
         return part;
     }
 }
+
+/// <summary>Segments of inputs that need reading steps: deinterlacing and turning, kept pixel shape.</summary>
+public class ScaleOutInputTests
+{
+    // bwdif looks at the frames either side of each one: the GOP a segment decodes before its first frame
+    // and the frames it reads past its last give it the same neighbours a single run has.
+    [Theory]
+    [InlineData("interlaced")]
+    [InlineData("keep-sar")]
+    public async Task Segments_of_a_turned_interlaced_or_anamorphic_clip_join_to_the_single_run_file(string kind)
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = Path.Combine(dir, "clip.mp4"), stored = Path.Combine(dir, "stored.mp4");
+        string[] extra = kind == "keep-sar" ? ["--keep-sar"] : [];
+        if (kind == "interlaced")
+        {
+            // 14 woven frames (tt), a keyframe every 4, turned by the display matrix.
+            HdrUp.TestSupport.TestClips.WovenBar(stored, 14, gop: 4);
+            CliHarness.Ffmpeg("-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=90", clip);
+        }
+        else
+            CliHarness.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=64x48:r=25", "-frames:v", "14", "-vf", "setsar=32/27",
+                "-c:v", "libx264", "-g", "4", "-keyint_min", "4", "-sc_threshold", "0", clip);
+        string single = Path.Combine(dir, "single.mkv"), joined = Path.Combine(dir, "joined.mkv");
+
+        var convert = await CliHarness.Run(["convert", clip, "-o", single, "--method", "bt2408", "--preset", "ultrafast", .. extra]);
+        var parts = new List<string>();
+        for (int k = 1; k <= 3; k++)
+        {
+            parts.Add(Path.Combine(dir, $"p{k}.mkv"));
+            var part = await CliHarness.Run(["convert", clip, "--segment", $"{k}/3", "-o", parts[^1], "--method", "bt2408", .. extra]);
+            Assert.True(part.ExitCode == 0, part.Error);
+        }
+        var concat = await CliHarness.Run("concat", parts[2], parts[0], parts[1], "-o", joined, "--preset", "ultrafast");
+
+        Assert.True(convert.ExitCode == 0 && concat.ExitCode == 0, convert.Error + concat.Error);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(joined));
+        string streams = CliHarness.Ffprobe("-show_entries", "stream=width,height,sample_aspect_ratio", "-of", "compact=p=0", joined);
+        Assert.Contains(kind == "interlaced" ? "width=64|height=128" : "width=64|height=48|sample_aspect_ratio=32:27", streams);
+    }
+
+    [Fact]
+    public async Task Field_rate_segments_are_refused_before_any_work()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = Path.Combine(dir, "woven.mkv");
+        CliHarness.Ffmpeg("-f", "lavfi", "-i", "color=c=black:s=64x48:r=50", "-vf", "interlace=scan=tff", "-frames:v", "4",
+            "-c:v", "mpeg2video", "-flags", "+ildct+ilme", "-top", "1", clip);
+
+        var run = await CliHarness.Run("convert", clip, "--segment", "1/2", "-o", Path.Combine(dir, "p1.mkv"), "--method", "bt2408", "--deinterlace", "field");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("hdrup: error: woven.mkv: interlaced, and one picture per field cannot be split into segments; convert it on one machine, or with one picture per frame",
+            run.Error.Trim());
+        Assert.Equal(["woven.mkv"], Directory.GetFileSystemEntries(dir).Select(p => Path.GetFileName(p)!).ToArray());
+    }
+}

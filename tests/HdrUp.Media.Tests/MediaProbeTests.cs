@@ -46,7 +46,12 @@ public class MediaProbeTests
 
         Assert.Equal(new Rational(2, 1), straight.SampleAspectRatio);
         Assert.Equal((128, 48), straight.DisplaySize);
-        Assert.True(turned.Rotation is 90 or 270, $"rotation {turned.Rotation}");
+        // ffmpeg 5.1 writes the tag's angle as a counter-clockwise display matrix (ffprobe "rotation": 90),
+        // which a player shows turned 270° clockwise.
+        Assert.Equal(new DisplayOrientation(270, false), turned.Orientation);
+        Assert.Equal(270, turned.Rotation);
+        Assert.Equal("progressive", turned.FieldOrder);
+        Assert.Equal(0, turned.VideoStartTime);
         // A quarter turn makes the 2:1 pixels 1:2: 48 wide × 64 tall becomes 24 × 64 square pixels.
         Assert.Equal((24, 64), turned.DisplaySize);
     }

@@ -20,7 +20,14 @@ internal static class ConvertCommand
 
     public static Command Create()
     {
-        var input = new Argument<string>("INPUT") { Description = "SDR video (mp4, mkv, mov, webm, avi…), a still image, or an image-sequence pattern such as frames/%05d.png." };
+        var input = new Argument<string>("INPUT")
+        {
+            Description = "SDR video (mp4, mkv, mov, webm, avi…), a still image, or an image-sequence pattern such as frames/%05d.png. It is read as a " +
+                          "player shows it: turned (and mirrored) as its display matrix says, the output stored upright; full or limited range as tagged " +
+                          "(yuvj formats are full); interlaced video deinterlaced (--deinterlace); non-square pixels resampled to square (--keep-sar); " +
+                          "frames that cannot be decoded at the start held from the first decodable picture, so the sound stays in sync. " +
+                          "The summary names each of these.",
+        };
         var output = new Option<string?>("--output", "-o") { Description = "HDR10 file to write (.mkv or .mp4). Default: INPUT's name with -hdr10.mkv, beside it." };
         var method = new Option<Method>("--method")
         {
@@ -72,6 +79,19 @@ internal static class ConvertCommand
             DefaultValueFactory = _ => 0,
         };
         var maxFrames = new Option<int?>("--max-frames") { Description = "Convert only the first N frames (a preview)." };
+        var deinterlace = new Option<DeinterlaceRate>("--deinterlace")
+        {
+            Description = "What an interlaced input (field_order tt/bb/tb/bt, or idet's verdict when the file does not say) becomes, always with " +
+                          "bwdif before anything else: frame (one picture per frame, the input's frame rate) or field (one per field, twice the rate, " +
+                          "smoother motion, twice the network time; not with --segment). Progressive input, and a file whose field_order says " +
+                          "progressive, is untouched.",
+            DefaultValueFactory = _ => DeinterlaceRate.Frame,
+        };
+        var keepSar = new Option<bool>("--keep-sar")
+        {
+            Description = "Keep non-square pixels (e.g. 720×480 DVD at 32:27) as stored and tag their shape in the output, instead of resampling " +
+                          "them to square pixels (854×480); players stretch them the same way either way.",
+        };
         var segment = new Option<string?>("--segment")
         {
             Description = "K/N: convert only the K-th of N keyframe-aligned segments into a lossless part (-o part.mkv), to spread a video over " +
@@ -83,7 +103,7 @@ internal static class ConvertCommand
             "display and MaxCLL/MaxFALL metadata (or HLG with --transfer hlg); audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
         var delivery = new DeliveryOptions();
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, segment }.Concat(delivery.All))
+        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, deinterlace, keepSar, segment }.Concat(delivery.All))
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -99,7 +119,8 @@ internal static class ConvertCommand
                 destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
             var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
                 parse.GetValue(qp)!, parse.GetValue(quality), parse.GetValue(backend)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
-                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour), parse.GetValue(peak), parse.GetValue(transfer))
+                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour), parse.GetValue(peak), parse.GetValue(transfer),
+                parse.GetValue(deinterlace), parse.GetValue(keepSar))
             {
                 Delivery = delivery.Get(parse),
             };
@@ -110,7 +131,7 @@ internal static class ConvertCommand
 
     private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
         string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment,
-        Colour? Colour, double Peak, HdrTransfer Transfer)
+        Colour? Colour, double Peak, HdrTransfer Transfer, DeinterlaceRate Deinterlace, bool KeepSar)
     {
         public DeliveryRequest Delivery { get; init; } = new(null, null, null);
     }
@@ -145,6 +166,8 @@ internal static class ConvertCommand
             Preset = s.Preset,
             MaxFrames = s.MaxFrames,
             Segment = s.Segment,
+            Deinterlace = s.Deinterlace,
+            KeepSampleAspectRatio = s.KeepSar,
             MasteringDisplay = MasteringDisplay.P3D65_1000 with { MaxLuminance = s.Peak },
             Transfer = s.Transfer,
             Observer = delivery?.Observer,
@@ -170,7 +193,11 @@ internal static class ConvertCommand
         var r = result!;
         delivery?.Finish(r, new DeliveryContext(s.Input, choice, mapper.Name, chosenQp, s.Transfer, s.Peak));
         var summary = new Table().HideHeaders().AddColumn("").AddColumn("");
-        summary.AddRow("frames", $"{r.Frames} at {r.Width}×{r.Height}" + (r.ResumedFrames > 0 ? $" ({r.ResumedFrames} from the previous run)" : ""));
+        summary.AddRow("frames", $"{r.Frames} at {r.Width}×{r.Height}, {r.FrameRate.Value.ToString("0.###", CultureInfo.InvariantCulture)} fps"
+            + (r.ResumedFrames > 0 ? $" ({r.ResumedFrames} from the previous run)" : ""));
+        // How the input was read, one row per step taken: what a player does with it, done to the pixels.
+        foreach (var adjustment in r.Adjustments)
+            summary.AddRow(adjustment.Topic, Markup.Escape(adjustment.Description + OptionHint(adjustment.Topic, s)));
         summary.AddRow("time", $"{r.Elapsed:hh\\:mm\\:ss} ({(r.Frames / Math.Max(1e-9, r.Elapsed.TotalSeconds)).ToString("0.00", CultureInfo.InvariantCulture)} frames/s)");
         TransferOption.AddSummaryRows(summary, s.Transfer, r.LightLevel);
         summary.AddRow("mapping", Markup.Escape(choice));
@@ -180,6 +207,14 @@ internal static class ConvertCommand
         runtime.Console.Write(summary);
         return CliRuntime.ExitOk;
     }
+
+    /// <summary>The option that would have made the other choice, for the rows where there is one.</summary>
+    private static string OptionHint(string topic, Settings s) => topic switch
+    {
+        "interlacing" => s.Deinterlace == DeinterlaceRate.Frame ? " (--deinterlace field: one per field)" : " (--deinterlace frame: one per frame)",
+        "pixel shape" => s.KeepSar ? "" : " (--keep-sar keeps them)",
+        _ => "",
+    };
 
     private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp) ChooseMapper(Settings s, MediaInfo info, CancellationToken cancellationToken)
     {

@@ -61,10 +61,11 @@ public static class ConcatJob
 
         var rate = Rational.Parse(first.FrameRate);
         var target = new ConvertJob.Hdr10Target(output, first.Width, first.Height, rate, light.Result, source, null,
-            request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force);
+            request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force, Rational.Parse(first.SampleAspectRatio));
         var frames = ordered.SelectMany(p => PartFile.ReadFrames(p.Path, p.Info, cancellationToken));
         ConvertJob.EncodeHdr10(target, first.TotalFrames, frames, warn, progress, cancellationToken);
-        return new ConvertResult(output, null, first.TotalFrames, 0, first.Width, first.Height, rate, light.Result, clock.Elapsed);
+        return new ConvertResult(output, null, first.TotalFrames, 0, first.Width, first.Height, rate, light.Result, clock.Elapsed)
+        { SampleAspectRatio = Rational.Parse(first.SampleAspectRatio) };
     }
 
     /// <summary>The parts in segment order, or a one-line <see cref="InvalidDataException"/> saying what does not fit.</summary>
@@ -80,8 +81,9 @@ public static class ConcatJob
                 throw new InvalidDataException($"{Name(path)}: made with a different mapping or settings (signature {part.Signature}) than {Name(firstPath)} ({first.Signature})");
             if (part.Segments != first.Segments)
                 throw new InvalidDataException($"{Name(path)}: one of {part.Segments} segments, but {Name(firstPath)} is one of {first.Segments}");
-            if (part.Width != first.Width || part.Height != first.Height || part.FrameRate != first.FrameRate || part.TotalFrames != first.TotalFrames)
-                throw new InvalidDataException($"{Name(path)}: {part.Width}×{part.Height} at {part.FrameRate} of {part.TotalFrames} frames, but {Name(firstPath)} is {first.Width}×{first.Height} at {first.FrameRate} of {first.TotalFrames}");
+            if (part.Width != first.Width || part.Height != first.Height || part.FrameRate != first.FrameRate || part.TotalFrames != first.TotalFrames
+                || part.SampleAspectRatio != first.SampleAspectRatio)
+                throw new InvalidDataException($"{Name(path)}: {part.Width}×{part.Height} (pixels {part.SampleAspectRatio}) at {part.FrameRate} of {part.TotalFrames} frames, but {Name(firstPath)} is {first.Width}×{first.Height} (pixels {first.SampleAspectRatio}) at {first.FrameRate} of {first.TotalFrames}");
         }
         foreach (var group in parts.GroupBy(p => p.Info.Segment))
         {

@@ -38,6 +38,12 @@ public sealed record ConvertRequest
     public HdrTransfer Transfer { get; init; } = HdrTransfer.Pq;
     public int? MaxFrames { get; init; }
 
+    /// <summary>Interlaced input becomes one picture per frame (default) or per field; see <see cref="SdrReaderOptions.Deinterlace"/>.</summary>
+    public DeinterlaceRate Deinterlace { get; init; } = DeinterlaceRate.Frame;
+
+    /// <summary>Keep non-square pixels and tag them in the output instead of resampling to square pixels.</summary>
+    public bool KeepSampleAspectRatio { get; init; }
+
     /// <summary>
     /// Convert only this segment (<see cref="SegmentPlan"/>) and write it as a part
     /// (<see cref="PartFile"/>) to <see cref="Output"/>, for <see cref="ConcatJob"/> to join. Null: the whole input.
@@ -51,10 +57,18 @@ public sealed record ConvertRequest
 /// <summary>Progress of a conversion: the stage ("network", "encode", "part") and frames done out of the total known.</summary>
 public sealed record ConvertProgress(string Stage, int Done, int Total, int Resumed);
 
-/// <summary>What a finished conversion produced.</summary>
+/// <summary>
+/// What a finished conversion produced; <see cref="Adjustments"/> says what was done to show the input
+/// as a player would (turned, range, deinterlaced, pixel shape, timing), <see cref="SampleAspectRatio"/>
+/// the pixel shape tagged in the output.
+/// </summary>
 public sealed record ConvertResult(
     string? Output, string? FramesOut, int Frames, int ResumedFrames, int Width, int Height,
-    Rational FrameRate, ContentLightLevel LightLevel, TimeSpan Elapsed);
+    Rational FrameRate, ContentLightLevel LightLevel, TimeSpan Elapsed)
+{
+    public IReadOnlyList<InputAdjustment> Adjustments { get; init; } = [];
+    public Rational SampleAspectRatio { get; init; } = new(1, 1);
+}
 
 /// <summary>
 /// SDR clip → HDR10 file: decode (ffmpeg) → map each frame (the network) → cache each frame as a
@@ -81,6 +95,7 @@ public static class ConvertJob
     {
         var clock = Stopwatch.StartNew();
         var warn = warning ?? (_ => { });
+        request = WithReadingInSignature(request);
         if (request.Output is null && request.FramesOut is null)
             throw new ArgumentException("Nothing to write: give an output file, a frames folder, or both.");
         if (request.Segment is not null)
@@ -97,8 +112,8 @@ public static class ConvertJob
         string work = WorkFolder(output ?? Path.Combine(framesOut!, "frames"));
         PrepareWorkFolder(work, request, warn);
 
-        using var reader = SdrVideoReader.Open(request.Input, new SdrReaderOptions { Warning = warn, MaxFrames = request.MaxFrames }, cancellationToken);
-        int expected = request.MaxFrames is int max ? (int)Math.Min(max, info.FrameCount) : (int)info.FrameCount;
+        using var reader = SdrVideoReader.Open(request.Input, ReaderOptions(request, warn) with { MaxFrames = request.MaxFrames }, cancellationToken);
+        int expected = (int)(request.MaxFrames is int max ? Math.Min(max, reader.ExpectedFrameCount) : reader.ExpectedFrameCount);
         var light = new ContentLightLevelAccumulator();
         (int frames, int resumed) = MapAll((bytes, token) => reader.ReadFrame(bytes, out _, token), reader.Width, reader.Height,
             request.Mapper, work, expected, light, progress, cancellationToken, request.Observer);
@@ -110,7 +125,7 @@ public static class ConvertJob
             var target = new Hdr10Target(output, reader.Width, reader.Height, reader.FrameRate, light.Result,
                 reader.Info.IsImage ? null : request.Input,
                 request.MaxFrames is null ? null : frames / reader.FrameRate.Value,
-                request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force);
+                request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force, reader.SampleAspectRatio);
             EncodeHdr10(target, frames, CachedFrames(work, frames), warn, progress, cancellationToken);
         }
         if (framesOut is not null)
@@ -118,8 +133,30 @@ public static class ConvertJob
 
         Directory.Delete(work, recursive: true);
         return new ConvertResult(output, framesOut, frames, resumed, reader.Width, reader.Height,
-            reader.FrameRate, light.Result, clock.Elapsed);
+            reader.FrameRate, light.Result, clock.Elapsed)
+        { Adjustments = reader.Adjustments, SampleAspectRatio = reader.SampleAspectRatio };
     }
+
+    /// <summary>
+    /// How the input is read changes the frames (their number and size), so it belongs to the
+    /// signature a resumed run's cache and a segment's part must match. The defaults add nothing,
+    /// so signatures made before these settings existed still match.
+    /// </summary>
+    private static ConvertRequest WithReadingInSignature(ConvertRequest request) =>
+        request.Deinterlace == DeinterlaceRate.Frame && !request.KeepSampleAspectRatio ? request
+            : request with
+            {
+                Signature = request.Signature + (request.Deinterlace == DeinterlaceRate.Field ? ",field-rate" : "")
+                    + (request.KeepSampleAspectRatio ? ",keep-sar" : ""),
+            };
+
+    /// <summary>The reader settings a request implies; the same for a whole run and for each segment.</summary>
+    private static SdrReaderOptions ReaderOptions(ConvertRequest request, Action<string> warn) => new()
+    {
+        Warning = warn,
+        Deinterlace = request.Deinterlace,
+        KeepSampleAspectRatio = request.KeepSampleAspectRatio,
+    };
 
     private static MediaInfo ProbeSdr(ConvertRequest request, CancellationToken cancellationToken)
     {
@@ -152,6 +189,9 @@ public static class ConvertJob
 
         MediaProbe.CheckInputFile(request.Input);
         var info = ProbeSdr(request, cancellationToken);
+        // A segment is a run of the container's frames; pictures made from fields are twice as many.
+        if (request.Deinterlace == DeinterlaceRate.Field && ScanDetection.Detect(request.Input, info, false, cancellationToken).Interlaced)
+            throw new NotSupportedException($"{MediaProbe.DisplayName(request.Input)}: interlaced, and one picture per field cannot be split into segments; convert it on one machine, or with one picture per frame");
         var plan = SegmentPlan.Create(request.Input, info, segment.Count, cancellationToken);
         (int start, int end) = plan.Segment(segment.Index);
 
@@ -172,7 +212,7 @@ public static class ConvertJob
 
         string work = WorkFolder(output);
         PrepareWorkFolder(work, request, warn);
-        using var reader = SegmentReader.Open(request.Input, plan, segment.Index, new SdrReaderOptions { Warning = warn }, cancellationToken);
+        using var reader = SegmentReader.Open(request.Input, plan, segment.Index, ReaderOptions(request, warn), cancellationToken);
         var light = new ContentLightLevelAccumulator();
         (int frames, int resumed) = MapAll(reader.Read, reader.Reader.Width, reader.Reader.Height,
             request.Mapper, work, end - start, light, progress, cancellationToken);
@@ -188,6 +228,7 @@ public static class ConvertJob
             TotalFrames = plan.FrameCount,
             Width = reader.Reader.Width,
             Height = reader.Reader.Height,
+            SampleAspectRatio = reader.Reader.SampleAspectRatio.ToString(),
             FrameRate = reader.Reader.FrameRate.ToString(),
             MaxCll = light.MaxCll,
             MaxFall = light.MaxFall,
@@ -195,7 +236,8 @@ public static class ConvertJob
         };
         PartFile.Write(output, part, CachedFrames(work, frames), progress, cancellationToken);
         Directory.Delete(work, recursive: true);
-        return new ConvertResult(output, null, frames, resumed, part.Width, part.Height, reader.Reader.FrameRate, light.Result, clock.Elapsed);
+        return new ConvertResult(output, null, frames, resumed, part.Width, part.Height, reader.Reader.FrameRate, light.Result, clock.Elapsed)
+        { Adjustments = reader.Reader.Adjustments, SampleAspectRatio = reader.Reader.SampleAspectRatio };
     }
 
     /// <summary>The cache folder of a job writing <paramref name="output"/>: hidden, beside it.</summary>
@@ -347,7 +389,8 @@ public static class ConvertJob
 
     /// <summary>Everything the HDR10 encode depends on besides the frames.</summary>
     internal sealed record Hdr10Target(string Output, int Width, int Height, Rational FrameRate, ContentLightLevel LightLevel,
-        string? StreamSource, double? Duration, int Crf, string Preset, MasteringDisplay MasteringDisplay, HdrTransfer Transfer, bool Overwrite);
+        string? StreamSource, double? Duration, int Crf, string Preset, MasteringDisplay MasteringDisplay, HdrTransfer Transfer, bool Overwrite,
+        Rational SampleAspectRatio);
 
     /// <summary>
     /// The HDR10 encode step, the one piece of code behind both <c>convert</c> and <c>concat</c>:
@@ -367,6 +410,7 @@ public static class ConvertJob
             StreamSource = target.StreamSource,
             Duration = target.Duration,
             Overwrite = target.Overwrite,
+            SampleAspectRatio = target.SampleAspectRatio,
             Warning = warn,
         };
         using var encoder = Hdr10Encoder.Create(target.Output, target.Width, target.Height, options);

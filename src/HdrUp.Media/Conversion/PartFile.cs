@@ -32,6 +32,9 @@ public sealed record PartInfo
     public required int Width { get; init; }
     public required int Height { get; init; }
 
+    /// <summary>Pixel shape the whole-file encode tags ("1/1" unless --keep-sar kept the source's).</summary>
+    public string SampleAspectRatio { get; init; } = "1/1";
+
     /// <summary>The rate the whole-file encode uses ("25/1").</summary>
     public required string FrameRate { get; init; }
 

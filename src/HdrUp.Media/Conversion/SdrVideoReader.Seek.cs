@@ -19,6 +19,9 @@ public sealed partial class SdrVideoReader
     internal static SdrVideoReader OpenAt(string path, double? seekSeconds, SdrReaderOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SdrReaderOptions();
+        // After a seek the first frame is a keyframe by construction; a late start of the whole
+        // stream is segment 1's to fill (it does not seek), exactly as a whole-file run does.
+        if (seekSeconds is not null) options = options with { HoldUndecodableStart = false };
         // Open builds the command line (and reports its assumptions once); its ffmpeg, limited to one
         // frame, is stopped at once and a second one started with the seek.
         SdrVideoReader plain = Open(path, options with { MaxFrames = 1 }, cancellationToken);
@@ -29,6 +32,6 @@ public sealed partial class SdrVideoReader
         if (seekSeconds is double seconds)
             arguments.InsertRange(arguments.IndexOf("-i"), ["-ss", seconds.ToString("0.######", CultureInfo.InvariantCulture), "-noaccurate_seek"]);
         return new SdrVideoReader(path, plain.Info, options with { MaxFrames = int.MaxValue }, plain.Width, plain.Height,
-            plain.Matrix, plain.Range, plain.FrameRate, plain._wide, arguments);
+            plain.Matrix, plain.Range, plain.FrameRate, plain._wide, arguments, plain.Scan, plain.SampleAspectRatio, plain.Adjustments);
     }
 }
