@@ -68,6 +68,10 @@ public static class ArchRegistry
             nf => new DnCNN(nf)),
         new("dncnn-kunet", "Cascade DnCNN → KUNet (paper Tab. 1), keys dncnn.* / kunet.*, joint or from two checkpoints; 1,695,046 params",
             nf => new DnCNNKUNet(nf)),
+        new("hdrtv", "HDRTVNet (ICCV 2021) without HG: AGCM (CSRNet with HDRTVNet's colour condition) → LE (SRResNet-style, 16 blocks); 1,405,110 params",
+            nf => new HDRTVNet(nf)),
+        new("dncnn-hdrtv", "Cascade DnCNN → HDRTVNet (paper Tab. 1), keys dncnn.* / hdrtv.*, joint or from two checkpoints; 1,963,513 params",
+            nf => new DnCNNHDRTV(nf)),
     ];
 
     private static readonly Dictionary<string, ArchEntry> ByName =

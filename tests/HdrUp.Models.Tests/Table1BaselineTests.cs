@@ -1,0 +1,223 @@
+using System.Globalization;
+using HdrUp.Models.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HdrUp.Models.Tests;
+
+// The remaining learned baselines of the KPNet paper, Tab. 1, one section each (HDRTV = HDRTVNet AGCM + LE, DnCNN + HDRTV,
+// JSI-GAN = its generator JSInet at scale 1, Pixel2Pixel = the pix2pix ResNet-9 generator, pix2pix U-Net and PatchGAN, DPIR =
+// DRUNet). Every count is derived from the layer sizes (k×k·in·out weights + out biases; norm γ and β), not printed;
+// the paper's rounded figure is the Tab. 1 Params column. Inputs are tiny so the suite stays fast.
+public sealed class Table1BaselineTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("hdrup-table1-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static long Conv(long k, long cin, long cout, bool bias = true) => k * k * cin * cout + (bias ? cout : 0);
+    private static long Fc(long cin, long cout) => cin * cout + cout;
+
+    private static bool Identical(Tensor a, Tensor b)
+    {
+        using var eq = a.eq(b);
+        return a.shape.SequenceEqual(b.shape) && eq.all().item<bool>();
+    }
+
+    private static void AssertShape(HdrNetwork net, int n, int h, int w)
+    {
+        net.eval();
+        using var noGrad = torch.no_grad();
+        using var x = torch.rand(n, 3, h, w, generator: new torch.Generator(5));
+        using var y = net.call(x);
+        Assert.Equal(new long[] { n, 3, h, w }, y.shape);
+        Assert.True(y.isfinite().all().item<bool>());
+    }
+
+    private static void AssertWithinTwoPercent(long ours, double paper) =>
+        Assert.True(Math.Abs(ours - paper) <= 0.02 * paper, $"{ours:N0} is not within 2 % of the paper's {paper:N0}");
+
+    // ---- HDRTV (HDRTVNet AGCM + LE) ---------------------------------------------------------------------------
+
+    // HDRTVNet's colour condition network: 1×1 convs 3→16→32→64→128→128 and 128→6, InstanceNorm γ, β after the first four.
+    private static readonly long HdrtvCondition =
+        Conv(1, 3, 16) + Conv(1, 16, 32) + Conv(1, 32, 64) + Conv(1, 64, 128) + Conv(1, 128, 128) + Conv(1, 128, 6) + 2 * (16 + 32 + 64 + 128);
+    private static readonly long Agcm = HdrtvCondition + 4 * Fc(6, 64) + 2 * Fc(6, 3) + Conv(1, 3, 64) + Conv(1, 64, 64) + Conv(1, 64, 3);
+    // LE: stride-2 conv 3→64, 16 residual blocks of two 3×3 64→64, upconv 64→256 (PS ×2), HRconv, conv_last.
+    private static readonly long Le = Conv(3, 3, 64) + 16 * 2 * Conv(3, 64, 64) + Conv(3, 64, 256) + Conv(3, 64, 64) + Conv(3, 64, 3);
+
+    // HDRTVNet: "AGCM 35K"; KPNet Tab. 1: HDRTV (AGCM + LE) 1.41M.
+    [Fact]
+    public void HDRTV_has_1405110_parameters_AGCM_35251_and_LE_1369859()
+    {
+        Assert.Equal(28_806, HdrtvCondition);
+        Assert.Equal(35_251, Agcm);
+        Assert.Equal(1_369_859, Le);
+        using var net = new HDRTVNet();
+        var summary = ModelSummary.Of(net);
+        Assert.Equal(new[] { "agcm", "le" }, summary.Modules.Select(m => m.Name).ToArray());
+        Assert.Equal(Agcm, summary.Modules[0].Parameters);
+        Assert.Equal(Le, summary.Modules[1].Parameters);
+        Assert.Equal(1_405_110, summary.TotalParameters);
+        Assert.Equal(0, summary.Modules.Sum(m => m.Buffers));                  // InstanceNorm without running statistics
+        Assert.Equal(38 + 72, summary.StateDictEntries);
+        AssertWithinTwoPercent(summary.TotalParameters, 1.41e6);
+        Assert.Equal(CSRNetCondition.HdrtvColour, net.GlobalColourMapping.Condition);
+        using var agcm = new CSRNet(condNf: 6, condition: CSRNetCondition.HdrtvColour);
+        Assert.Equal(35_251, ModelSummary.Of(agcm).TotalParameters);
+    }
+
+    [Fact]
+    public void HDRTV_state_dict_keys_are_the_released_layer_names()
+    {
+        using var net = new HDRTVNet();
+        var sd = net.state_dict();
+        Assert.Equal(new long[] { 16, 3, 1, 1 }, sd["agcm.cond_net.model.0.weight"].shape);
+        Assert.Equal(new long[] { 16 }, sd["agcm.cond_net.model.3.weight"].shape);           // InstanceNorm γ
+        Assert.Equal(new long[] { 6, 128, 1, 1 }, sd["agcm.cond_net.model.20.weight"].shape);
+        Assert.Equal(new long[] { 64, 6 }, sd["agcm.cond_scale1.weight"].shape);
+        Assert.Equal(new long[] { 64, 3, 3, 3 }, sd["le.conv_first.weight"].shape);
+        Assert.Equal(new long[] { 64, 64, 3, 3 }, sd["le.recon_trunk.15.conv2.weight"].shape);
+        Assert.Equal(new long[] { 256, 64, 3, 3 }, sd["le.upconv.weight"].shape);
+        Assert.Equal(new long[] { 64, 64, 3, 3 }, sd["le.HRconv.weight"].shape);
+        Assert.Equal("le.conv_last.bias", sd.Keys.Last());
+    }
+
+    [Theory]
+    [InlineData(1, 8, 12)]
+    [InlineData(2, 18, 10)]
+    public void HDRTV_keeps_even_frame_sizes(int n, int h, int w)
+    {
+        using var net = new HDRTVNet();
+        Assert.Equal(2, net.SizeMultiple);
+        AssertShape(net, n, h, w);
+    }
+
+    // The AGCM maps each pixel by a 1×1 network modulated by a vector computed from the whole frame: the same pixel
+    // value in a darker frame is mapped differently.
+    [Fact]
+    public void HDRTV_colour_condition_depends_on_the_frame_colours()
+    {
+        using var agcm = new CSRNet(condNf: 6, condition: CSRNetCondition.HdrtvColour);
+        agcm.eval();
+        using var noGrad = torch.no_grad();
+        using var x = torch.rand(1, 3, 32, 32, generator: new torch.Generator(1));
+        using var pixel = x.narrow(2, 0, 1).narrow(3, 0, 1).clone();
+        using var darker = x * 0.5;
+        using (var corner = darker.narrow(2, 0, 1).narrow(3, 0, 1)) corner.copy_(pixel);          // same first pixel, darker frame
+        using var a = agcm.call(x);
+        using var b = agcm.call(darker);
+        using var pa = a.narrow(2, 0, 1).narrow(3, 0, 1);
+        using var pb = b.narrow(2, 0, 1).narrow(3, 0, 1);
+        Assert.False(Identical(pa, pb));                                                          // the mapping adapts to the frame
+    }
+
+    // ---- DnCNN + HDRTV ----------------------------------------------------------------------------------------
+
+    // Paper Tab. 1: 2.00M. Exact: 558,403 + 1,405,110 = 1,963,513 (−1.8 %; the paper's own DnCNN and HDRTV rows sum to 1.97M).
+    [Fact]
+    public void DnCNN_HDRTV_count_is_the_sum_of_its_parts_and_keys_are_prefixed()
+    {
+        using var cascade = new DnCNNHDRTV();
+        using var dncnn = new DnCNN();
+        using var hdrtv = new HDRTVNet();
+        var c = ModelSummary.Of(cascade);
+        Assert.Equal(558_403 + 1_405_110, c.TotalParameters);
+        Assert.Equal(1_963_513, c.TotalParameters);
+        AssertWithinTwoPercent(c.TotalParameters, 2.00e6);
+        Assert.Equal(new[] { "dncnn", "hdrtv" }, c.Modules.Select(m => m.Name).ToArray());
+        Assert.Equal(dncnn.state_dict().Keys.Select(x => "dncnn." + x).Concat(hdrtv.state_dict().Keys.Select(x => "hdrtv." + x)),
+            cascade.state_dict().Keys);
+        Assert.Equal(94 + 110, c.StateDictEntries);
+        Assert.Equal(2, cascade.SizeMultiple);
+        AssertShape(cascade, 1, 8, 10);
+    }
+
+    [Fact]
+    public void DnCNN_HDRTV_from_two_checkpoints_equals_running_the_parts_in_turn()
+    {
+        using var dncnn = new DnCNN();
+        using var hdrtv = new HDRTVNet();
+        dncnn.eval();
+        hdrtv.eval();
+        string pd = Path.Combine(dir, "dncnn.safetensors"), ph = Path.Combine(dir, "hdrtv.safetensors");
+        Checkpoint.SaveSafetensors(dncnn, pd);
+        Checkpoint.SaveSafetensors(hdrtv, ph);
+        using var cascade = DnCNNHDRTV.FromCheckpoints(pd, ph);
+        Assert.False(cascade.training);
+        using var noGrad = torch.no_grad();
+        using var x = torch.rand(1, 3, 8, 12);
+        using var mid = dncnn.call(x);
+        using var expected = hdrtv.call(mid);
+        using var actual = cascade.call(x);
+        Assert.True(Identical(actual, expected));
+        Assert.Throws<InvalidDataException>(() => DnCNNHDRTV.FromCheckpoints(ph, pd));
+    }
+
+    // ---- Registry ---------------------------------------------------------------------------------------------
+
+    public static TheoryData<string, int, double> Entries => new()
+    {
+        { "hdrtv", 2, 1.41e6 }, { "dncnn-hdrtv", 2, 2.00e6 },
+    };
+
+    // Registered with a description that states the exact count (as `hdrup model list` shows it), within 2 % of the
+    // paper's Tab. 1 figure (pixel2pixel-unet: of its own published count).
+    [Theory]
+    [MemberData(nameof(Entries))]
+    public void Entries_are_registered_with_their_count_and_size_multiple(string name, int multiple, double paper)
+    {
+        Assert.True(ArchRegistry.Contains(name));
+        using var net = ArchRegistry.Create(name);
+        Assert.Equal(multiple, net.SizeMultiple);
+        Assert.Equal(64, net.Width);
+        long parameters = net.parameters().Sum(p => p.numel());
+        Assert.Contains(parameters.ToString("N0", CultureInfo.InvariantCulture) + " params", ArchRegistry.Get(name).Description);
+        AssertWithinTwoPercent(parameters, paper);
+    }
+
+    // Forward + backward in training mode: every parameter gets a gradient and the first layer's is non-zero.
+    // Width 16 keeps these fast (the gradient path does not depend on it). HDRTV: 24 × 24, so that the colour condition's
+    // fourth InstanceNorm normalises a 2 × 2 map (on 1 × 1 it outputs its shift and passes no gradient back; training
+    // crops of 64 are far from that).
+    [Theory]
+    [InlineData("hdrtv", 24, "agcm.cond_net.model.0.weight", "le.conv_first.weight")]
+    [InlineData("dncnn-hdrtv", 24, "dncnn.conv_first.weight", "hdrtv.agcm.cond_net.model.0.weight")]
+    public void Gradients_reach_the_first_layer(string name, int size, string first, string? alsoFirst)
+    {
+        using var net = ArchRegistry.Create(name, nf: 16);
+        net.train();
+        using var x = torch.rand(2, 3, size, size, generator: new torch.Generator(3));
+        using var target = torch.rand(2, 3, size, size, generator: new torch.Generator(4));
+        using var y = net.call(x);
+        using var loss = (y - target).abs().mean();
+        loss.backward();
+        var parameters = net.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.Empty(parameters.Where(p => p.Value.grad is null).Select(p => p.Key));
+        foreach (var key in new[] { first, alsoFirst }.OfType<string>())
+            Assert.True(parameters[key].grad!.abs().sum().item<float>() > 0, $"{key} got a zero gradient");
+    }
+
+    // safetensors save → load (strict) into a fresh instance reproduces the outputs bit for bit; width 16 for speed.
+    [Theory]
+    [InlineData("hdrtv", 2)]
+    public void Safetensors_round_trip_reproduces_outputs_exactly(string name, int multiple)
+    {
+        using var net = ArchRegistry.Create(name, nf: 16);
+        net.eval();
+        string path = Path.Combine(dir, name + ".safetensors");
+        Checkpoint.SaveSafetensors(net, path);
+        using var loaded = ArchRegistry.Create(name, nf: 16);
+        Checkpoint.Load(loaded, path);
+        loaded.eval();
+        using var noGrad = torch.no_grad();
+        using var x = torch.rand(1, 3, 8, 8 + multiple);
+        using var a = net.call(x);
+        using var b = loaded.call(x);
+        Assert.True(Identical(a, b));
+        using var fresh = ArchRegistry.Create(name, nf: 16);
+        fresh.eval();
+        using var c = fresh.call(x);
+        Assert.False(Identical(a, c));
+    }
+}
