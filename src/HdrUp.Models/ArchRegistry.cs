@@ -72,6 +72,8 @@ public static class ArchRegistry
             nf => new HDRTVNet(nf)),
         new("dncnn-hdrtv", "Cascade DnCNN → HDRTVNet (paper Tab. 1), keys dncnn.* / hdrtv.*, joint or from two checkpoints; 1,963,513 params",
             nf => new DnCNNHDRTV(nf)),
+        new("jsi-gan", "JSI-GAN's generator JSInet (AAAI 2020) at scale 1 (paper Tab. 1 '↓'): guided-filter base/detail, DR/LCE/IR subnets with pixel-wise filters; 1,061,222 params",
+            nf => new JSInet(nf)),
     ];
 
     private static readonly Dictionary<string, ArchEntry> ByName =

@@ -154,11 +154,114 @@ public sealed class Table1BaselineTests : IDisposable
         Assert.Throws<InvalidDataException>(() => DnCNNHDRTV.FromCheckpoints(ph, pd));
     }
 
+    // ---- JSI-GAN (JSInet) -------------------------------------------------------------------------------------
+
+    // Subnet counts at nf 64 and scale s: 4 pre-activation residual blocks of two 3×3 64→64 in each subnet (IR's second
+    // block takes 128 channels), dynamic-filter heads 81·s² (LCE) and 2 × 41·s² (DR), IR up-conv 64→64·s².
+    private static long JsiNetParameters(long s) =>
+        Conv(3, 3, 64) + 8 * Conv(3, 64, 64) + Conv(3, 64, 81 * s * s)                                        // LCE
+        + Conv(3, 3, 64) + 8 * Conv(3, 64, 64) + 2 * Conv(3, 64, 41 * s * s)                                  // DR
+        + Conv(3, 3, 64) + 7 * Conv(3, 64, 64) + Conv(3, 128, 64) + Conv(3, 64, 64 * s * s) + Conv(3, 64, 3); // IR
+
+    // KPNet Tab. 1: JSI-GAN↓ 1.06M = JSInet at scale 1; the published ×2 network has 1.45M.
+    [Fact]
+    public void JSInet_has_1061222_parameters_at_scale_1_and_1454159_at_scale_2()
+    {
+        Assert.Equal(1_061_222, JsiNetParameters(1));
+        Assert.Equal(1_454_159, JsiNetParameters(2));
+        using var net = new JSInet();
+        var summary = ModelSummary.Of(net);
+        Assert.Equal(new[] { "local_contrast_enhancement", "detail_restoration", "image_reconstruction" }, summary.Modules.Select(m => m.Name).ToArray());
+        Assert.Equal(343_953, summary.Modules[0].Parameters);
+        Assert.Equal(344_530, summary.Modules[1].Parameters);
+        Assert.Equal(372_739, summary.Modules[2].Parameters);
+        Assert.Equal(1_061_222, summary.TotalParameters);
+        AssertWithinTwoPercent(summary.TotalParameters, 1.06e6);
+        using var x2 = new JSInet(scale: 2);
+        Assert.Equal(1_454_159, ModelSummary.Of(x2).TotalParameters);
+        var sd = net.state_dict();
+        Assert.Equal(new long[] { 81, 64, 3, 3 }, sd["local_contrast_enhancement.conv_k.weight"].shape);
+        Assert.Equal(new long[] { 41, 64, 3, 3 }, sd["detail_restoration.conv_k_h.weight"].shape);
+        Assert.Equal(new long[] { 41, 64, 3, 3 }, sd["detail_restoration.conv_k_v.weight"].shape);
+        Assert.Equal(new long[] { 64, 128, 3, 3 }, sd["image_reconstruction.body.1.conv0.weight"].shape);
+        Assert.Equal(new long[] { 3, 64, 3, 3 }, sd["image_reconstruction.conv_last.weight"].shape);
+    }
+
+    [Theory]
+    [InlineData(1, 3, 3)]
+    [InlineData(1, 7, 5)]
+    [InlineData(2, 8, 12)]
+    public void JSInet_keeps_any_frame_size(int n, int h, int w)
+    {
+        using var net = new JSInet();
+        Assert.Equal(1, net.SizeMultiple);
+        AssertShape(net, n, h, w);
+    }
+
+    // The published ×2 network (scale 2) doubles both sides.
+    [Fact]
+    public void JSInet_at_scale_2_upscales()
+    {
+        using var net = new JSInet(scale: 2);
+        net.eval();
+        using var noGrad = torch.no_grad();
+        using var x = torch.rand(1, 3, 6, 7);
+        using var y = net.call(x);
+        Assert.Equal(new long[] { 1, 3, 12, 14 }, y.shape);
+    }
+
+    // Guided filter (He et al.): on a constant image the variance is 0, so a = 0, β = the mean, and the base layer is the
+    // image itself (detail = 1); on a high-variance pattern (var ≫ ε) a → 1 and edges are kept.
+    [Fact]
+    public void Guided_filter_returns_a_constant_image_unchanged_and_keeps_strong_edges()
+    {
+        using var flat = torch.full(1, 3, 9, 9, 0.37f);
+        using var b = JSInet.GuidedFilter(flat, 5, 0.01);
+        Assert.True((b - flat).abs().max().item<float>() < 1e-6f);
+        using var step = torch.zeros(1, 1, 12, 12);
+        using (var right = step.narrow(3, 6, 6)) right.fill_(1.0);
+        using var e = JSInet.GuidedFilter(step, 5, 0.01);
+        // Far from the edge the image is flat and passes unchanged; at the edge (variance 0.24 ≫ 0.01) a ≈ 0.96 keeps most of the step.
+        Assert.True(Math.Abs(e[0, 0, 5, 0].item<float>()) < 1e-6f);
+        Assert.True(Math.Abs(e[0, 0, 5, 11].item<float>() - 1f) < 1e-6f);
+        Assert.True(e[0, 0, 5, 6].item<float>() - e[0, 0, 5, 5].item<float>() > 0.7f);
+    }
+
+    // Zero filter logits → the softmax makes every 9×9 filter the box mean: inside the frame a constant stays constant,
+    // at a corner (zero padding) only 5 × 5 of the 81 taps see the image.
+    [Fact]
+    public void Dynamic_2D_filter_with_zero_logits_is_a_9x9_mean_with_zero_padding()
+    {
+        using var x = torch.ones(1, 3, 12, 12);
+        using var logits = torch.zeros(1, 81, 12, 12);
+        using var y = JSInet.DynamicFilter2D(x, logits, 9, 1);
+        Assert.Equal(new long[] { 1, 3, 12, 12 }, y.shape);
+        Assert.Equal(1f, y[0, 1, 5, 6].item<float>(), 5);
+        Assert.Equal(25f / 81f, y[0, 2, 0, 0].item<float>(), 5);
+    }
+
+    // One-hot centre taps in both directions → the separable filter is the identity; a tap one step up (vertical tap
+    // index 19 of 41, centre 20) shifts the image down by one row.
+    [Fact]
+    public void Dynamic_separable_filter_with_centre_taps_is_the_identity()
+    {
+        using var x = torch.rand(2, 3, 6, 7, generator: new torch.Generator(2));
+        using var centre = torch.zeros(2, 41, 6, 7);
+        using (var c = centre.narrow(1, 20, 1)) c.fill_(1.0);
+        using var y = JSInet.DynamicSeparableFilter(x, centre, centre, 41, 1);
+        Assert.True((y - x).abs().max().item<float>() < 1e-6f);
+        using var above = torch.zeros(2, 41, 6, 7);
+        using (var c = above.narrow(1, 19, 1)) c.fill_(1.0);
+        using var shifted = JSInet.DynamicSeparableFilter(x, above, centre, 41, 1);
+        Assert.True((shifted.narrow(2, 1, 5) - x.narrow(2, 0, 5)).abs().max().item<float>() < 1e-6f);
+        Assert.Equal(0f, shifted.narrow(2, 0, 1).abs().max().item<float>());
+    }
+
     // ---- Registry ---------------------------------------------------------------------------------------------
 
     public static TheoryData<string, int, double> Entries => new()
     {
-        { "hdrtv", 2, 1.41e6 }, { "dncnn-hdrtv", 2, 2.00e6 },
+        { "hdrtv", 2, 1.41e6 }, { "dncnn-hdrtv", 2, 2.00e6 }, { "jsi-gan", 1, 1.06e6 },
     };
 
     // Registered with a description that states the exact count (as `hdrup model list` shows it), within 2 % of the
@@ -183,6 +286,7 @@ public sealed class Table1BaselineTests : IDisposable
     [Theory]
     [InlineData("hdrtv", 24, "agcm.cond_net.model.0.weight", "le.conv_first.weight")]
     [InlineData("dncnn-hdrtv", 24, "dncnn.conv_first.weight", "hdrtv.agcm.cond_net.model.0.weight")]
+    [InlineData("jsi-gan", 8, "local_contrast_enhancement.conv_first.weight", "detail_restoration.conv_first.weight")]
     public void Gradients_reach_the_first_layer(string name, int size, string first, string? alsoFirst)
     {
         using var net = ArchRegistry.Create(name, nf: 16);
@@ -201,6 +305,7 @@ public sealed class Table1BaselineTests : IDisposable
     // safetensors save → load (strict) into a fresh instance reproduces the outputs bit for bit; width 16 for speed.
     [Theory]
     [InlineData("hdrtv", 2)]
+    [InlineData("jsi-gan", 1)]
     public void Safetensors_round_trip_reproduces_outputs_exactly(string name, int multiple)
     {
         using var net = ArchRegistry.Create(name, nf: 16);
