@@ -74,6 +74,10 @@ public static class ArchRegistry
             nf => new DnCNNHDRTV(nf)),
         new("jsi-gan", "JSI-GAN's generator JSInet (AAAI 2020) at scale 1 (paper Tab. 1 '↓'): guided-filter base/detail, DR/LCE/IR subnets with pixel-wise filters; 1,061,222 params",
             nf => new JSInet(nf)),
+        new("pixel2pixel", "Pixel2Pixel generator as counted in paper Tab. 1: pix2pix ResNet-9 (c7s1-64, d128, d256, R256×9, u128, u64, c7s1-3), BN, tanh; 11,383,427 params",
+            nf => new Pixel2Pixel(nf)),
+        new("pixel2pixel-unet", "pix2pix's own U-Net-256 generator (CVPR 2017, 8 levels, skips, input sides multiple of 256); 54,413,955 params",
+            nf => new Pixel2PixelUNet(nf)),
     ];
 
     private static readonly Dictionary<string, ArchEntry> ByName =

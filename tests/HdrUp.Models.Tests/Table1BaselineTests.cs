@@ -257,11 +257,118 @@ public sealed class Table1BaselineTests : IDisposable
         Assert.Equal(0f, shifted.narrow(2, 0, 1).abs().max().item<float>());
     }
 
+    // ---- Pixel2Pixel (pix2pix) --------------------------------------------------------------------------------
+
+    // The ResNet-9 generator with pix2pix's batch norm: 11,383,427 (CycleGAN's instance-norm version, with conv biases
+    // instead of BN γ, β: 11,378,179); both round to the paper's 11.38M.
+    private static readonly long ResnetGenerator =
+        Conv(7, 3, 64, bias: false) + 128 + Conv(3, 64, 128, bias: false) + 256 + Conv(3, 128, 256, bias: false) + 512
+        + 9 * 2 * (Conv(3, 256, 256, bias: false) + 512)
+        + Conv(3, 256, 128, bias: false) + 256 + Conv(3, 128, 64, bias: false) + 128 + Conv(7, 64, 3);
+
+    [Fact]
+    public void Pixel2Pixel_generator_has_11383427_parameters()
+    {
+        Assert.Equal(11_383_427, ResnetGenerator);
+        long instanceNorm = Conv(7, 3, 64) + Conv(3, 64, 128) + Conv(3, 128, 256) + 9 * 2 * Conv(3, 256, 256)
+                            + Conv(3, 256, 128) + Conv(3, 128, 64) + Conv(7, 64, 3);
+        Assert.Equal(11_378_179, instanceNorm);
+        using var net = new Pixel2Pixel();
+        var summary = ModelSummary.Of(net);
+        Assert.Equal(11_383_427, summary.TotalParameters);
+        Assert.Equal(0, summary.Modules.Sum(m => m.Buffers));                  // batch statistics only, no running ones
+        AssertWithinTwoPercent(summary.TotalParameters, 11.38e6);
+        using var noDropout = new Pixel2Pixel(dropout: false);
+        Assert.Equal(11_383_427, ModelSummary.Of(noDropout).TotalParameters);
+        var sd = net.state_dict();
+        Assert.Equal(new long[] { 64, 3, 7, 7 }, sd["model.1.weight"].shape);
+        Assert.Equal(new long[] { 256, 256, 3, 3 }, sd["model.10.conv_block.1.weight"].shape);
+        Assert.Equal(new long[] { 256, 256, 3, 3 }, sd["model.18.conv_block.6.weight"].shape);
+        Assert.Equal(new long[] { 256, 128, 3, 3 }, sd["model.19.weight"].shape);          // ConvTranspose: in × out
+        Assert.Equal(new long[] { 3 }, sd["model.26.bias"].shape);
+        Assert.False(sd.ContainsKey("model.1.bias"));
+    }
+
+    [Theory]
+    [InlineData(1, 8, 8)]
+    [InlineData(2, 12, 16)]
+    public void Pixel2Pixel_keeps_multiples_of_4_in_0_1(int n, int h, int w)
+    {
+        using var net = new Pixel2Pixel();
+        Assert.Equal(4, net.SizeMultiple);
+        AssertShape(net, n, h, w);
+        using var noGrad = torch.no_grad();
+        using var x = torch.rand(n, 3, h, w);
+        using var y = net.call(x);
+        Assert.True(y.min().item<float>() >= 0f && y.max().item<float>() <= 1f);  // tanh mapped to [0, 1]
+        using var again = net.call(x);
+        Assert.True(Identical(y, again));                                      // eval: dropout off, deterministic
+    }
+
+    // pix2pix's own U-Net-256: 54,413,955 (the well-known count of its unet_256); the nearest U-Net to 11.38M (ngf 32,
+    // 7 levels) is 8 % short, which is why the paper's row is the ResNet generator.
+    private static long UNetParameters(long ngf, int levels)
+    {
+        long Ch(int i) => Math.Min(ngf << Math.Min(i, 3), 8 * ngf);
+        long total = 0;
+        for (int i = 0; i < levels; i++)
+        {
+            long cin = i == 0 ? 3 : Ch(i - 1);
+            bool innermost = i == levels - 1, outermost = i == 0;
+            total += Conv(4, cin, Ch(i), bias: false) + (innermost || outermost ? 0 : 2 * Ch(i));
+            total += outermost ? Conv(4, 2 * Ch(i), 3) : Conv(4, innermost ? Ch(i) : 2 * Ch(i), cin, bias: false) + 2 * cin;
+        }
+        return total;
+    }
+
+    [Fact]
+    public void Pixel2Pixel_UNet_has_54413955_parameters_and_no_UNet_has_11_38M()
+    {
+        Assert.Equal(54_413_955, UNetParameters(64, 8));
+        Assert.Equal(10_461_507, UNetParameters(32, 7));
+        using var narrow = new Pixel2PixelUNet(16);                            // ngf 64: the registry test below
+        Assert.Equal(UNetParameters(16, 8), ModelSummary.Of(narrow).TotalParameters);
+        using var small = new Pixel2PixelUNet(32, 7);
+        Assert.Equal(10_461_507, ModelSummary.Of(small).TotalParameters);
+        foreach (long ngf in new long[] { 16, 32, 48, 64 })
+            for (int levels = 3; levels <= 8; levels++)
+                Assert.False(Math.Abs(UNetParameters(ngf, levels) - 11.38e6) <= 0.02 * 11.38e6, $"ngf {ngf}, {levels} levels");
+    }
+
+    [Fact]
+    public void Pixel2Pixel_UNet_keeps_multiples_of_2_to_the_levels()
+    {
+        using var net = new Pixel2PixelUNet(ngf: 8, levels: 5);                  // no dropout level (4 … L − 2 is empty)
+        Assert.Equal(32, net.SizeMultiple);
+        AssertShape(net, 2, 32, 64);
+        using var deep = new Pixel2PixelUNet(ngf: 4, levels: 6);                 // dropout in level 4
+        AssertShape(deep, 1, 64, 64);
+    }
+
+    // The 70 × 70 PatchGAN: 2,768,705 parameters; a 64 × 64 pair gives a 6 × 6 map of patch logits.
+    [Fact]
+    public void PatchGan_discriminator_has_2768705_parameters_and_a_map_of_patch_logits()
+    {
+        using var d = new PatchGanDiscriminator();
+        long expected = Conv(4, 6, 64) + Conv(4, 64, 128, bias: false) + 256 + Conv(4, 128, 256, bias: false) + 512
+                        + Conv(4, 256, 512, bias: false) + 1024 + Conv(4, 512, 1);
+        Assert.Equal(2_768_705, expected);
+        Assert.Equal(expected, d.parameters().Sum(p => p.numel()));
+        Assert.Empty(d.buffers());
+        Assert.Equal(new long[] { 64, 6, 4, 4 }, d.state_dict()["model.0.weight"].shape);
+        Assert.Equal(new long[] { 1, 512, 4, 4 }, d.state_dict()["model.11.weight"].shape);
+        using var noGrad = torch.no_grad();
+        using var x = torch.rand(2, 3, 64, 64);
+        using var y = torch.rand(2, 3, 64, 64);
+        using var logits = d.call(x, y);
+        Assert.Equal(new long[] { 2, 1, 6, 6 }, logits.shape);
+    }
+
     // ---- Registry ---------------------------------------------------------------------------------------------
 
     public static TheoryData<string, int, double> Entries => new()
     {
-        { "hdrtv", 2, 1.41e6 }, { "dncnn-hdrtv", 2, 2.00e6 }, { "jsi-gan", 1, 1.06e6 },
+        { "hdrtv", 2, 1.41e6 }, { "dncnn-hdrtv", 2, 2.00e6 }, { "jsi-gan", 1, 1.06e6 }, { "pixel2pixel", 4, 11.38e6 }, { "pixel2pixel-unet", 256, 54.41e6 },
     };
 
     // Registered with a description that states the exact count (as `hdrup model list` shows it), within 2 % of the
@@ -287,6 +394,7 @@ public sealed class Table1BaselineTests : IDisposable
     [InlineData("hdrtv", 24, "agcm.cond_net.model.0.weight", "le.conv_first.weight")]
     [InlineData("dncnn-hdrtv", 24, "dncnn.conv_first.weight", "hdrtv.agcm.cond_net.model.0.weight")]
     [InlineData("jsi-gan", 8, "local_contrast_enhancement.conv_first.weight", "detail_restoration.conv_first.weight")]
+    [InlineData("pixel2pixel", 8, "model.1.weight", null)]
     public void Gradients_reach_the_first_layer(string name, int size, string first, string? alsoFirst)
     {
         using var net = ArchRegistry.Create(name, nf: 16);
@@ -306,6 +414,7 @@ public sealed class Table1BaselineTests : IDisposable
     [Theory]
     [InlineData("hdrtv", 2)]
     [InlineData("jsi-gan", 1)]
+    [InlineData("pixel2pixel", 4)]
     public void Safetensors_round_trip_reproduces_outputs_exactly(string name, int multiple)
     {
         using var net = ArchRegistry.Create(name, nf: 16);
