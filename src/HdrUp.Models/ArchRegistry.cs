@@ -78,6 +78,8 @@ public static class ArchRegistry
             nf => new Pixel2Pixel(nf)),
         new("pixel2pixel-unet", "pix2pix's own U-Net-256 generator (CVPR 2017, 8 levels, skips, input sides multiple of 256); 54,413,955 params",
             nf => new Pixel2PixelUNet(nf)),
+        new("dpir", "DPIR's DRUNet (TPAMI 2022): 4-level U-Net of residual blocks, no bias, noise-level map (σ = 15/255) as 4th input; 32,640,960 params",
+            nf => new DRUNet(nf)),
     ];
 
     private static readonly Dictionary<string, ArchEntry> ByName =

@@ -364,11 +364,70 @@ public sealed class Table1BaselineTests : IDisposable
         Assert.Equal(new long[] { 2, 1, 6, 6 }, logits.shape);
     }
 
+    // ---- DPIR (DRUNet) ----------------------------------------------------------------------------------------
+
+    // Level k: 4 blocks × 2 × 3×3 nc_k→nc_k, 2×2 down nc_k→nc_{k+1} and 2×2 up back; body 4 blocks at 512; no bias anywhere.
+    [Fact]
+    public void DPIR_DRUNet_has_32640960_parameters()
+    {
+        using var net = new DRUNet();
+        var summary = ModelSummary.Of(net);
+        var m = summary.Modules.ToDictionary(x => x.Name, x => x.Parameters);
+        Assert.Equal(new[] { "m_head", "m_down1", "m_down2", "m_down3", "m_body", "m_up3", "m_up2", "m_up1", "m_tail" },
+            summary.Modules.Select(x => x.Name).ToArray());
+        Assert.Equal(Conv(3, 4, 64, bias: false), m["m_head"]);
+        Assert.Equal(8 * Conv(3, 64, 64, bias: false) + Conv(2, 64, 128, bias: false), m["m_down1"]);
+        Assert.Equal(8 * Conv(3, 128, 128, bias: false) + Conv(2, 128, 256, bias: false), m["m_down2"]);
+        Assert.Equal(8 * Conv(3, 256, 256, bias: false) + Conv(2, 256, 512, bias: false), m["m_down3"]);
+        Assert.Equal(8 * Conv(3, 512, 512, bias: false), m["m_body"]);
+        Assert.Equal(m["m_down3"], m["m_up3"]);
+        Assert.Equal(m["m_down2"], m["m_up2"]);
+        Assert.Equal(m["m_down1"], m["m_up1"]);
+        Assert.Equal(Conv(3, 64, 3, bias: false), m["m_tail"]);
+        Assert.Equal(32_640_960, summary.TotalParameters);
+        AssertWithinTwoPercent(summary.TotalParameters, 32.64e6);
+        Assert.Equal(64, summary.StateDictEntries);
+        var sd = net.state_dict();
+        Assert.Equal(new long[] { 64, 4, 3, 3 }, sd["m_head.weight"].shape);                // 3 colour channels + noise map
+        Assert.Equal(new long[] { 128, 64, 2, 2 }, sd["m_down1.4.weight"].shape);
+        Assert.Equal(new long[] { 512, 256, 2, 2 }, sd["m_up3.0.weight"].shape);            // ConvTranspose: in × out
+        Assert.Equal(new long[] { 512, 512, 3, 3 }, sd["m_body.3.res.2.weight"].shape);
+        Assert.False(sd.Keys.Any(k => k.EndsWith(".bias", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData(1, 8, 8)]
+    [InlineData(2, 16, 24)]
+    public void DPIR_keeps_multiples_of_8(int n, int h, int w)
+    {
+        using var net = new DRUNet(nf: 8);
+        Assert.Equal(8, net.SizeMultiple);
+        AssertShape(net, n, h, w);
+    }
+
+    // The noise level is a real input: the same weights with another σ give another output.
+    [Fact]
+    public void DPIR_noise_level_map_is_an_input()
+    {
+        using var a = new DRUNet(nf: 8);
+        using var b = new DRUNet(nf: 8, noiseLevel: 50.0 / 255.0);
+        b.load_state_dict(a.state_dict());
+        a.eval();
+        b.eval();
+        using var noGrad = torch.no_grad();
+        using var x = torch.rand(1, 3, 8, 8);
+        using var ya = a.call(x);
+        using var yb = b.call(x);
+        Assert.False(Identical(ya, yb));
+        Assert.Equal(15.0 / 255.0, a.NoiseLevel);
+    }
+
     // ---- Registry ---------------------------------------------------------------------------------------------
 
     public static TheoryData<string, int, double> Entries => new()
     {
-        { "hdrtv", 2, 1.41e6 }, { "dncnn-hdrtv", 2, 2.00e6 }, { "jsi-gan", 1, 1.06e6 }, { "pixel2pixel", 4, 11.38e6 }, { "pixel2pixel-unet", 256, 54.41e6 },
+        { "hdrtv", 2, 1.41e6 }, { "dncnn-hdrtv", 2, 2.00e6 }, { "jsi-gan", 1, 1.06e6 }, { "pixel2pixel", 4, 11.38e6 },
+        { "pixel2pixel-unet", 256, 54.41e6 }, { "dpir", 8, 32.64e6 },
     };
 
     // Registered with a description that states the exact count (as `hdrup model list` shows it), within 2 % of the
@@ -395,6 +454,7 @@ public sealed class Table1BaselineTests : IDisposable
     [InlineData("dncnn-hdrtv", 24, "dncnn.conv_first.weight", "hdrtv.agcm.cond_net.model.0.weight")]
     [InlineData("jsi-gan", 8, "local_contrast_enhancement.conv_first.weight", "detail_restoration.conv_first.weight")]
     [InlineData("pixel2pixel", 8, "model.1.weight", null)]
+    [InlineData("dpir", 8, "m_head.weight", null)]
     public void Gradients_reach_the_first_layer(string name, int size, string first, string? alsoFirst)
     {
         using var net = ArchRegistry.Create(name, nf: 16);
@@ -415,6 +475,7 @@ public sealed class Table1BaselineTests : IDisposable
     [InlineData("hdrtv", 2)]
     [InlineData("jsi-gan", 1)]
     [InlineData("pixel2pixel", 4)]
+    [InlineData("dpir", 8)]
     public void Safetensors_round_trip_reproduces_outputs_exactly(string name, int multiple)
     {
         using var net = ArchRegistry.Create(name, nf: 16);
