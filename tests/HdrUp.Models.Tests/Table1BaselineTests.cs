@@ -392,7 +392,7 @@ public sealed class Table1BaselineTests : IDisposable
         Assert.Equal(new long[] { 128, 64, 2, 2 }, sd["m_down1.4.weight"].shape);
         Assert.Equal(new long[] { 512, 256, 2, 2 }, sd["m_up3.0.weight"].shape);            // ConvTranspose: in × out
         Assert.Equal(new long[] { 512, 512, 3, 3 }, sd["m_body.3.res.2.weight"].shape);
-        Assert.False(sd.Keys.Any(k => k.EndsWith(".bias", StringComparison.Ordinal)));
+        Assert.DoesNotContain(sd.Keys, k => k.EndsWith(".bias", StringComparison.Ordinal));
     }
 
     [Theory]
