@@ -68,6 +68,18 @@ public static class ArchRegistry
             nf => new DnCNN(nf)),
         new("dncnn-kunet", "Cascade DnCNN → KUNet (paper Tab. 1), keys dncnn.* / kunet.*, joint or from two checkpoints; 1,695,046 params",
             nf => new DnCNNKUNet(nf)),
+        new("hdrtv", "HDRTVNet (ICCV 2021) without HG: AGCM (CSRNet with HDRTVNet's colour condition) → LE (SRResNet-style, 16 blocks); 1,405,110 params",
+            nf => new HDRTVNet(nf)),
+        new("dncnn-hdrtv", "Cascade DnCNN → HDRTVNet (paper Tab. 1), keys dncnn.* / hdrtv.*, joint or from two checkpoints; 1,963,513 params",
+            nf => new DnCNNHDRTV(nf)),
+        new("jsi-gan", "JSI-GAN's generator JSInet (AAAI 2020) at scale 1 (paper Tab. 1 '↓'): guided-filter base/detail, DR/LCE/IR subnets with pixel-wise filters; 1,061,222 params",
+            nf => new JSInet(nf)),
+        new("pixel2pixel", "Pixel2Pixel generator as counted in paper Tab. 1: pix2pix ResNet-9 (c7s1-64, d128, d256, R256×9, u128, u64, c7s1-3), BN, tanh; 11,383,427 params",
+            nf => new Pixel2Pixel(nf)),
+        new("pixel2pixel-unet", "pix2pix's own U-Net-256 generator (CVPR 2017, 8 levels, skips, input sides multiple of 256); 54,413,955 params",
+            nf => new Pixel2PixelUNet(nf)),
+        new("dpir", "DPIR's DRUNet (TPAMI 2022): 4-level U-Net of residual blocks, no bias, noise-level map (σ = 15/255) as 4th input; 32,640,960 params",
+            nf => new DRUNet(nf)),
     ];
 
     private static readonly Dictionary<string, ArchEntry> ByName =

@@ -190,6 +190,42 @@ public class ModelCascadeTests
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("none.safetensors: no such weights file", missing.Error);
     }
+
+    // --arch dncnn-hdrtv: the same with an HDRTVNet as the second stage (the paper's "DNCNN+HDRTV" row), 1,963,513
+    // parameters; the HDRTVNet part reproduces the file it came from, and a KUNet file is refused for it by name.
+    [Fact]
+    public async Task Cascade_with_arch_dncnn_hdrtv_chains_a_DnCNN_and_an_HDRTVNet()
+    {
+        string dir = CliHarness.TempFolder();
+        string restore = Path.Combine(dir, "dncnn.safetensors"), reconstruct = Path.Combine(dir, "hdrtv.safetensors");
+        string kunetFile = Path.Combine(dir, "kunet.safetensors"), dest = Path.Combine(dir, "cascade.safetensors");
+        TorchSharp.torch.random.manual_seed(4);
+        using (var dncnn = HdrUp.Models.ArchRegistry.Create("dncnn")) HdrUp.Models.Checkpoints.ModelStore.Save(dncnn, "dncnn", restore);
+        using (var hdrtv = HdrUp.Models.ArchRegistry.Create("hdrtv")) HdrUp.Models.Checkpoints.ModelStore.Save(hdrtv, "hdrtv", reconstruct);
+        using (var kunet = HdrUp.Models.ArchRegistry.Create("kunet")) HdrUp.Models.Checkpoints.ModelStore.Save(kunet, "kunet", kunetFile);
+
+        var run = await CliHarness.Run("model", "cascade", dest, "--arch", "dncnn-hdrtv", "--restore", restore, "--reconstruct", reconstruct);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(dest);
+        using var cascade = Assert.IsType<HdrUp.Models.DnCNNHDRTV>(network);
+        Assert.Equal("dncnn-hdrtv", card!.Architecture);
+        Assert.Equal(1_963_513, cascade.parameters().Sum(p => p.numel()));
+        var (alone, _) = HdrUp.Models.Checkpoints.ModelStore.Load(reconstruct);
+        using (alone)
+        using (TorchSharp.torch.no_grad())
+        {
+            alone.eval();
+            using var x = TorchSharp.torch.rand(1, 3, 16, 16);
+            using var a = alone.call(x);
+            using var b = cascade.Reconstruction.call(x);
+            Assert.Equal(0f, (a - b).abs().max().item<float>());
+        }
+
+        var wrong = await CliHarness.Run("model", "cascade", Path.Combine(dir, "w.safetensors"), "--arch", "dncnn-hdrtv", "--restore", restore, "--reconstruct", kunetFile);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("kunet.safetensors", wrong.Error);
+    }
 }
 
 public class TrainCommandErrorTests

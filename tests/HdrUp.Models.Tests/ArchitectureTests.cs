@@ -103,7 +103,7 @@ public class ArchitectureTests
     [Fact]
     public void Every_registered_name_is_tested_and_lookup_is_strict()
     {
-        Assert.Equal(27, ArchRegistry.Entries.Count);   // 13 KPNet/KUNet entries above + 7 in BaselineTests + 7 in AblationVariantTests
+        Assert.Equal(33, ArchRegistry.Entries.Count);   // 13 KPNet/KUNet entries above + 7 in BaselineTests + 7 in AblationVariantTests + 6 in Table1BaselineTests
         Assert.Throws<ArgumentException>(() => ArchRegistry.Create("kpnet-nope"));
         using var narrow = ArchRegistry.Create("kpnet", nf: 16);
         Assert.Equal(16, narrow.Width);

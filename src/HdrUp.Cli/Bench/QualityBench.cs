@@ -168,6 +168,7 @@ internal static class QualityBench
     private static readonly Dictionary<string, string> PaperParams = new(StringComparer.OrdinalIgnoreCase)
     {
         ["kpnet"] = "1.55M", ["csrnet"] = "36K", ["dncnn"] = "559K", ["kunet"] = "1.12M", ["dncnn-kunet"] = "1.68M", ["kpnet-single-kib"] = "≈512K",
+        ["hdrtv"] = "1.41M", ["dncnn-hdrtv"] = "2.00M", ["jsi-gan"] = "1.06M", ["pixel2pixel"] = "11.38M", ["dpir"] = "32.64M",
     };
 
     public static (string Markdown, string Csv) Render(IReadOnlyList<QualityRow> rows, string caption, IReadOnlyList<TemporalRow>? temporal = null,

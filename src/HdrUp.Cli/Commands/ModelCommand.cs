@@ -73,20 +73,27 @@ internal static class ModelCommand
         return export;
     }
 
-    // The paper's "DnCNN + KUNet" row without '*': a DnCNN trained to remove the coding artefacts (compressed →
-    // uncompressed SDR) and a KUNet trained on uncompressed SDR → HDR, chained only at test time.
+    // The paper's "DnCNN + KUNet" row without '*' (and its "DnCNN + HDRTV" row): a DnCNN trained to remove the coding
+    // artefacts (compressed → uncompressed SDR) and a KUNet or HDRTVNet trained on uncompressed SDR → HDR, chained only
+    // at test time.
     private static Command CreateCascade()
     {
         var restore = new Option<string>("--restore") { Description = "DnCNN weights trained compressed SDR → uncompressed SDR.", Required = true };
-        var reconstruct = new Option<string>("--reconstruct") { Description = "KUNet weights trained uncompressed SDR → HDR.", Required = true };
-        var destination = new Argument<string>("DEST") { Description = "Target .safetensors file (architecture dncnn-kunet); its model card is written beside it." };
+        var reconstruct = new Option<string>("--reconstruct") { Description = "KUNet (or, with --arch dncnn-hdrtv, HDRTVNet) weights trained uncompressed SDR → HDR.", Required = true };
+        var architecture = new Option<string>("--arch")
+        {
+            Description = "The cascade to build: dncnn-kunet (DnCNN → KUNet) or dncnn-hdrtv (DnCNN → HDRTVNet).",
+            DefaultValueFactory = _ => "dncnn-kunet",
+        };
+        architecture.AcceptOnlyFromAmong("dncnn-kunet", "dncnn-hdrtv");
+        var destination = new Argument<string>("DEST") { Description = "Target .safetensors file (architecture dncnn-kunet or dncnn-hdrtv); its model card is written beside it." };
         var qp = new Option<int?>("--qp") { Description = "HEVC QP the restoration stage was trained for (recorded in the card)." };
         var force = new Option<bool>("--force") { Description = "Overwrite DEST." };
         var cascade = new Command("cascade",
-            "Chain a separately trained DnCNN (artefact removal) and KUNet (SDR → HDR) into one dncnn-kunet weights file, " +
-            "the paper's separately trained cascade (Table 1, 'DNCNN+KUNet' without joint training).");
+            "Chain a separately trained DnCNN (artefact removal) and KUNet or HDRTVNet (SDR → HDR) into one weights file, " +
+            "the paper's separately trained cascades (Table 1, 'DNCNN+KUNet' without joint training, 'DNCNN+HDRTV').");
         cascade.Arguments.Add(destination);
-        foreach (var option in new Option[] { restore, reconstruct, qp, force })
+        foreach (var option in new Option[] { restore, reconstruct, architecture, qp, force })
             cascade.Options.Add(option);
         CliRuntime.SetGuardedAction(cascade, (parse, runtime, _) =>
         {
@@ -96,16 +103,20 @@ internal static class ModelCommand
             string first = parse.GetValue(restore)!, second = parse.GetValue(reconstruct)!;
             foreach (string file in new[] { first, second })
                 if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such weights file", file);
-            using var network = DnCNNKUNet.FromCheckpoints(first, second);
+            string arch = parse.GetValue(architecture)!;
+            using HdrNetwork network = arch == "dncnn-hdrtv"
+                ? DnCNNHDRTV.FromCheckpoints(first, second)
+                : DnCNNKUNet.FromCheckpoints(first, second);
+            string stage = arch == "dncnn-hdrtv" ? "HDRTVNet" : "KUNet";
             var card = new ModelCard
             {
-                Architecture = "dncnn-kunet",
+                Architecture = arch,
                 Width = network.Width,
                 Qp = parse.GetValue(qp),
                 CreatedUtc = DateTimeOffset.UtcNow,
-                Notes = $"Separately trained cascade: DnCNN {Path.GetFileName(first)} (artefact removal) then KUNet {Path.GetFileName(second)} (SDR → HDR).",
+                Notes = $"Separately trained cascade: DnCNN {Path.GetFileName(first)} (artefact removal) then {stage} {Path.GetFileName(second)} (SDR → HDR).",
             };
-            ModelStore.Save(network, "dncnn-kunet", dest, card);
+            ModelStore.Save(network, arch, dest, card);
             runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
             return Task.FromResult(CliRuntime.ExitOk);
         });

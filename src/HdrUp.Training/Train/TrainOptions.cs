@@ -79,6 +79,9 @@ public sealed record TrainOptions
     /// <summary>The options as indented snake_case JSON (what checkpoints and runs record).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>Smallest crop the Pix2Pix loss accepts (its PatchGAN gives one logit at 24 × 24).</summary>
+    public const int PatchGanMinimumCrop = 24;
+
     /// <summary>Writes <see cref="ToJson"/> to a file.</summary>
     public void Save(string path) => File.WriteAllText(path, ToJson());
 
@@ -113,6 +116,12 @@ public sealed record TrainOptions
         Require(Train.Loss.TeacherWeight is >= 0 and <= 1, "train.loss.teacher_weight", "must be in [0, 1]");
         Require(Train.Loss.Teacher is null || File.Exists(Train.Loss.Teacher), "train.loss.teacher", $"'{Train.Loss.Teacher}': no such weights file");
         Require(Train.Loss.Teacher is null || !Train.Loss.IsLkib, "train.loss.teacher", "cannot be combined with LKIB (use L1 or L2)");
+        Require(Train.Loss.L1Weight >= 0 && double.IsFinite(Train.Loss.L1Weight), "train.loss.l1_weight", "must be a finite value ≥ 0");
+        Require(!Train.Loss.IsPix2Pix || Train.Loss.Teacher is null, "train.loss.teacher", "cannot be combined with Pix2Pix (use L1 or L2)");
+        Require(!Train.Loss.IsPix2Pix || t.GtSize >= PatchGanMinimumCrop, "datasets.train.gt_size",
+            $"must be at least {PatchGanMinimumCrop} for Pix2Pix (the 70×70 PatchGAN's map of patch logits is empty below; is {t.GtSize})");
+        Require(!Train.Loss.IsPix2Pix || Precision != Models.Precision.NumericPrecision.Bf16, "precision",
+            "bf16 is not supported with Pix2Pix (the adversarial step trains in fp32; use fp32 or auto)");
         Require(Val.ValFreq >= 0, "val.val_freq", "must be ≥ 0 (0 = never)");
         Require(Datasets.Val.MaxImages >= 0, "datasets.val.max_images", "must be ≥ 0 (0 = all)");
         Require(Logger.SaveCheckpointFreq >= 0, "logger.save_checkpoint_freq", "must be ≥ 0 (0 = only at the end)");
@@ -201,7 +210,13 @@ public sealed record MultiStepOptions
 /// <summary>Pixel loss on the raw (unclamped) output (paper Tab. 2 rows 2–4; see <see cref="TrainingLoss"/>).</summary>
 public sealed record LossOptions
 {
-    /// <summary><c>L1</c> (official), <c>L2</c> (mean squared error) or <c>LKIB</c> (L1 + γ·Σ_i L1(head_i(K_i), GT)).</summary>
+    /// <summary>
+    /// <c>L1</c> (official), <c>L2</c> (mean squared error), <c>LKIB</c> (L1 + γ·Σ_i L1(head_i(K_i), GT)) or
+    /// <c>Pix2Pix</c> (pix2pix's conditional GAN: the network against a 70×70 PatchGAN discriminator of width
+    /// <c>network.nf</c>, generator loss BCE(D(x, G(x)), 1) + <see cref="L1Weight"/>·L1; the discriminator, trained with
+    /// ½·[BCE(D(x, y), 1) + BCE(D(x, G(x)), 0)] by its own Adam with <c>train.optimizer</c>'s settings, lives in the
+    /// training states only; fp32).
+    /// </summary>
     public string Type { get; init; } = "L1";
     public double LossWeight { get; init; } = 1.0;
     /// <summary>
@@ -217,9 +232,14 @@ public sealed record LossOptions
     public string? Teacher { get; init; }
     /// <summary>Share of the teacher term in [0, 1]; 0.5 weighs the teacher's output and the ground truth equally.</summary>
     public double TeacherWeight { get; init; } = 0.5;
+    /// <summary>λ of the Pix2Pix loss: weight of the L1 term beside the adversarial one (pix2pix: 100). Ignored otherwise.</summary>
+    public double L1Weight { get; init; } = 100;
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsLkib => Type.Equals("LKIB", StringComparison.OrdinalIgnoreCase);
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsPix2Pix => Type.Equals("Pix2Pix", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Validation: eval mode, batch 1, PSNR (peak 1, negatives set to 0) and ΔE_ITP.</summary>

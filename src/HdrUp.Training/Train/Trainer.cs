@@ -89,7 +89,7 @@ public sealed class Trainer : IDisposable
         // Distillation: the teacher runs in eval mode without gradients on the same (augmented) LQ crops.
         using var teacher = t.Loss.Teacher is { } teacherPath ? ModelStore.Load(teacherPath).Network : null;
         // bf16: the forward and backward passes run on a bf16 copy of the network (and heads, and teacher).
-        bool bf16 = o.Precision.Resolve() == NumericPrecision.Bf16;
+        bool bf16 = ComputePrecision(o) == NumericPrecision.Bf16;
         using var shadow = bf16 ? new Bf16Shadow(heads is null ? [net] : [net, heads], BuildModules(o, heads is not null)) : null;
         var computeNet = (HdrNetwork?)shadow?.Copies[0] ?? net;
         var computeHeads = (Models.Blocks.BranchHeads?)shadow?.Copies.ElementAtOrDefault(1) ?? heads;
@@ -98,6 +98,13 @@ public sealed class Trainer : IDisposable
         if (bf16) teacher?.to(ScalarType.BFloat16);
         using var adam = torch.optim.Adam(trainable, t.Optimizer.Lr, t.Optimizer.Betas[0], t.Optimizer.Betas[1],
             t.Optimizer.Eps, t.Optimizer.WeightDecay);
+        // Pix2Pix only: the conditional PatchGAN discriminator (width nf) and its own Adam with the same settings, as
+        // pix2pix trains both; built last so the network's initialisation is the same for every loss.
+        using var discriminator = t.Loss.IsPix2Pix ? new PatchGanDiscriminator(o.Network.Nf) : null;
+        discriminator?.train();
+        using var adamD = discriminator is null ? null : torch.optim.Adam(discriminator.parameters(), t.Optimizer.Lr,
+            t.Optimizer.Betas[0], t.Optimizer.Betas[1], t.Optimizer.Eps, t.Optimizer.WeightDecay);
+        var auxiliary = (nn.Module?)heads ?? discriminator;
 
         long iteration = 0;
         double elapsedBefore = 0;
@@ -105,7 +112,7 @@ public sealed class Trainer : IDisposable
         long? valIteration = null;
         if (resumeFrom is not null)
         {
-            var info = TrainingState.Load(resumeFrom, net, adam, heads);
+            var info = TrainingState.Load(resumeFrom, net, adam, auxiliary, adamD);
             CheckCompatible(resumeFrom, info.Options, o);
             iteration = info.Iteration;
             elapsedBefore = info.ElapsedSeconds;
@@ -140,7 +147,7 @@ public sealed class Trainer : IDisposable
                 LastValPsnr = valPsnr, LastValDeltaEItp = valDe, LastValIteration = valIteration,
             };
             lastState = Path.Combine(StatesDir, $"{it}.state");
-            TrainingState.Save(lastState, info, net, adam, heads);
+            TrainingState.Save(lastState, info, net, adam, auxiliary, adamD);
             SaveWeights(Path.Combine(ModelsDir, $"net_g_{it}.safetensors"), it, Seconds(), valPsnr, valDe, withCard: false);
             SaveWeights(Path.Combine(ModelsDir, "net_g_latest.safetensors"), it, Seconds(), valPsnr, valDe);
             PruneStates();
@@ -159,6 +166,7 @@ public sealed class Trainer : IDisposable
                 var batch = producer.Take(ct);
                 double lr = schedule.LearningRateAfter(iteration);
                 foreach (var group in adam.ParamGroups) group.LearningRate = lr;
+                foreach (var group in adamD?.ParamGroups ?? []) group.LearningRate = lr;
                 float lossValue;
                 using (var scope = torch.NewDisposeScope())
                 {
@@ -167,7 +175,8 @@ public sealed class Trainer : IDisposable
                     var gt = torch.tensor(batch.Gt, shape);
                     if (bf16) lq = lq.to(ScalarType.BFloat16);
                     shadow?.Pull();
-                    var loss = teacher is null
+                    var loss = discriminator is not null ? AdversarialStep(computeNet, discriminator, adamD!, lq, gt, t.Loss.L1Weight)
+                        : teacher is null
                         ? TrainingLoss.Compute(t.Loss.Type, computeNet, computeHeads, lq, gt, t.Loss.Gamma)
                         : TrainingLoss.Distill(t.Loss.Type, computeNet, teacher, lq, gt, t.Loss.TeacherWeight);
                     if (t.Loss.LossWeight != 1.0) loss = loss * t.Loss.LossWeight;
@@ -225,6 +234,31 @@ public sealed class Trainer : IDisposable
         progress?.Report(new TrainProgress(TrainStage.Done, iteration, t.TotalIter, lastLoss, schedule.LearningRateAfter(iteration), 0, TimeSpan.Zero, valPsnr, valDe));
         return new TrainResult(iteration, wall, valPsnr, valDe, FinalWeightsPath, lastState);
     }
+
+    /// <summary>
+    /// One pix2pix step (its optimize_parameters): G(x) once; the discriminator's update on (x, y) against (x, G(x))
+    /// detached; then the generator's loss against the updated discriminator, returned for the caller's backward and
+    /// step of the network's optimiser (the gradients it leaves on the discriminator are cleared before its next update).
+    /// </summary>
+    private static Tensor AdversarialStep(HdrNetwork net, PatchGanDiscriminator d, OptimizerHelper adamD, Tensor lq, Tensor gt, double l1Weight)
+    {
+        using var scope = torch.NewDisposeScope();
+        var fake = net.call(lq);
+        adamD.zero_grad();
+        using (var detached = fake.detach())
+        {
+            var lossD = TrainingLoss.Pix2PixDiscriminator(d, lq, detached, gt);
+            lossD.backward();
+        }
+        adamD.step();
+        var lossG = TrainingLoss.Pix2PixGenerator(d, lq, fake, gt, l1Weight);
+        return lossG.MoveToOuterDisposeScope();
+    }
+
+    // The arithmetic the run computes in: bf16 where asked for (or where auto finds bf16 units), but fp32 for Pix2Pix,
+    // whose adversarial step has no bf16 path.
+    private static NumericPrecision ComputePrecision(TrainOptions o) =>
+        o.Train.Loss.IsPix2Pix ? NumericPrecision.Fp32 : o.Precision.Resolve();
 
     // Fresh modules of the run's architecture (and L_KIB heads): the bf16 copies of the master modules.
     private static List<nn.Module> BuildModules(TrainOptions o, bool withHeads)
@@ -302,7 +336,7 @@ public sealed class Trainer : IDisposable
             CreatedUtc = DateTimeOffset.UtcNow,
             Notes = $"hdrup train, options '{o.Name}': crop {o.Datasets.Train.GtSize}, batch {o.Datasets.Train.BatchSize}, " +
                     $"{LossDescription()}, Adam lr {o.Train.Optimizer.Lr:G3} β=({o.Train.Optimizer.Betas[0]}, {o.Train.Optimizer.Betas[1]}), " +
-                    $"MultiStepLR ×{o.Train.Scheduler.Gamma} at [{string.Join(", ", o.Train.Scheduler.Milestones)}], {o.Train.TotalIter} iterations planned, seed {o.ManualSeed}, {o.Threads} threads, {o.Precision.Resolve().Name()} compute" +
+                    $"MultiStepLR ×{o.Train.Scheduler.Gamma} at [{string.Join(", ", o.Train.Scheduler.Milestones)}], {o.Train.TotalIter} iterations planned, seed {o.ManualSeed}, {o.Threads} threads, {ComputePrecision(o).Name()} compute" +
                     (o.Path.PretrainNetworkG is { } init ? $", initialised from {init}" : "") +
                     ". Validation PSNR: peak 1, output negatives set to 0 (official val).",
             WeightsFile = Path.GetFileName(path),
@@ -326,7 +360,9 @@ public sealed class Trainer : IDisposable
     private string LossDescription()
     {
         var l = options.Train.Loss;
-        string pixel = l.IsLkib ? FormattableString.Invariant($"LKIB (L1 + {l.Gamma:G3}·Σ L1 of the per-KIB heads)") : l.Type.ToUpperInvariant();
+        string pixel = l.IsLkib ? FormattableString.Invariant($"LKIB (L1 + {l.Gamma:G3}·Σ L1 of the per-KIB heads)")
+            : l.IsPix2Pix ? FormattableString.Invariant($"Pix2Pix (cGAN against a 70×70 PatchGAN + {l.L1Weight:G3}·L1)")
+            : l.Type.ToUpperInvariant();
         return l.Teacher is null ? pixel
             : FormattableString.Invariant($"distilled: {1 - l.TeacherWeight:G3}·{pixel} to GT + {l.TeacherWeight:G3}·L1 to teacher {l.Teacher}");
     }

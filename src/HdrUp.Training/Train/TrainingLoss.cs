@@ -8,12 +8,42 @@ namespace HdrUp.Training.Train;
 /// <summary>
 /// The three training losses of paper Tab. 2 (rows 2, 3, 4), all on the raw (unclamped) output, means over every
 /// element: L1 (official), L2 = MSE, and L_KIB = L1(Î, I) + γ·Σ_i L1(K̂_i, I), K̂_i = head_i(K_i) the HDR image a
-/// small head reconstructs from the i-th KIB's features (§5.3.1; heads: <see cref="BranchHeads"/>).
+/// small head reconstructs from the i-th KIB's features (§5.3.1; heads: <see cref="BranchHeads"/>); and for the
+/// Pixel2Pixel baseline of Tab. 1, pix2pix's conditional GAN objective (<see cref="Pix2PixDiscriminator"/>,
+/// <see cref="Pix2PixGenerator"/>).
 /// </summary>
 public static class TrainingLoss
 {
     /// <summary>Accepted values of <c>train.loss.type</c>.</summary>
-    public static IReadOnlyList<string> Known { get; } = ["L1", "L2", "LKIB"];
+    public static IReadOnlyList<string> Known { get; } = ["L1", "L2", "LKIB", "Pix2Pix"];
+
+    /// <summary>
+    /// pix2pix's discriminator loss (Isola et al., CVPR 2017, eq. 1 and §3.3, "we divide the objective by 2 while
+    /// optimizing D"): ½·[BCE(D(x, y), 1) + BCE(D(x, G(x)), 0)] on the patch logits, means over patches and batch.
+    /// <paramref name="fake"/> should be detached from the generator.
+    /// </summary>
+    public static Tensor Pix2PixDiscriminator(PatchGanDiscriminator d, Tensor lq, Tensor fake, Tensor gt)
+    {
+        using var scope = NewDisposeScope();
+        var real = d.call(lq, gt);
+        var generated = d.call(lq, fake);
+        var loss = 0.5 * (nn.functional.binary_cross_entropy_with_logits(real, torch.ones_like(real))
+                          + nn.functional.binary_cross_entropy_with_logits(generated, torch.zeros_like(generated)));
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// pix2pix's generator loss (eq. 4, with the non-saturating form of §3.3: maximise log D(x, G(x))):
+    /// BCE(D(x, G(x)), 1) + λ·L1(G(x), y), λ = <paramref name="l1Weight"/> (100 in pix2pix).
+    /// </summary>
+    public static Tensor Pix2PixGenerator(PatchGanDiscriminator d, Tensor lq, Tensor fake, Tensor gt, double l1Weight)
+    {
+        using var scope = NewDisposeScope();
+        var generated = d.call(lq, fake);
+        var loss = nn.functional.binary_cross_entropy_with_logits(generated, torch.ones_like(generated))
+                   + l1Weight * nn.functional.l1_loss(fake, gt);
+        return loss.MoveToOuterDisposeScope();
+    }
 
     /// <summary>Mean squared error (L2 row of Tab. 2).</summary>
     public static Tensor L2(Tensor output, Tensor gt) => nn.functional.mse_loss(output, gt);
@@ -34,7 +64,7 @@ public static class TrainingLoss
     /// </summary>
     public static Tensor Distill(string type, HdrNetwork student, HdrNetwork teacher, Tensor lq, Tensor gt, double teacherWeight)
     {
-        if (IsLkib(type)) throw new ArgumentException($"Distillation supports L1 and L2, not '{type}'.", nameof(type));
+        if (IsLkib(type) || IsPix2Pix(type)) throw new ArgumentException($"Distillation supports L1 and L2, not '{type}'.", nameof(type));
         using var scope = NewDisposeScope();
         Tensor target;
         using (no_grad()) target = AsTarget(teacher.call(lq), gt);
@@ -66,11 +96,13 @@ public static class TrainingLoss
 
     private static bool IsLkib(string type) => type.Equals("LKIB", StringComparison.OrdinalIgnoreCase);
 
+    private static bool IsPix2Pix(string type) => type.Equals("Pix2Pix", StringComparison.OrdinalIgnoreCase);
+
     // The per-pixel losses on the network output: L1 (official) or L2.
     private static Tensor Pixel(string type, Tensor output, Tensor gt) => type.ToUpperInvariant() switch
     {
         "L1" => nn.functional.l1_loss(AsTarget(output, gt), gt),
         "L2" => L2(AsTarget(output, gt), gt),
-        _ => throw new ArgumentException($"Unknown loss '{type}' (known: {string.Join(", ", Known)}).", nameof(type)),
+        _ => throw new ArgumentException($"Unknown per-pixel loss '{type}' (known: L1, L2; LKIB and Pix2Pix need their own modules).", nameof(type)),
     };
 }

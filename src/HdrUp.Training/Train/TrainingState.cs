@@ -40,9 +40,11 @@ public static class TrainingState
     private const int Version = 1;
 
     /// <summary>Writes the state to <paramref name="path"/> through a temporary file.</summary>
-    /// <param name="auxiliary">Extra trained modules written after the network (the L_KIB heads); null for a plain run,
-    /// whose file format is unchanged. Load must be given the same.</param>
-    public static void Save(string path, TrainingStateInfo info, nn.Module network, OptimizerHelper optimizer, nn.Module? auxiliary = null)
+    /// <param name="auxiliary">Extra trained modules written after the network (the L_KIB heads, the Pix2Pix discriminator);
+    /// null for a plain run, whose file format is unchanged. Load must be given the same.</param>
+    /// <param name="auxiliaryOptimizer">A second optimiser written after the first (the discriminator's); null for the others.</param>
+    public static void Save(string path, TrainingStateInfo info, nn.Module network, OptimizerHelper optimizer, nn.Module? auxiliary = null,
+        OptimizerHelper? auxiliaryOptimizer = null)
     {
         AtomicFile.Write(path, (Stream stream) =>
         {
@@ -59,6 +61,7 @@ public static class TrainingState
             network.save(writer);
             auxiliary?.save(writer);
             optimizer.save_state_dict(writer);
+            auxiliaryOptimizer?.save_state_dict(writer);
             writer.Flush();
         });
     }
@@ -73,7 +76,8 @@ public static class TrainingState
 
     /// <summary>Restores network, optimiser and torch's generator from <paramref name="path"/>; returns the info.</summary>
     /// <exception cref="InvalidDataException">Not a training-state file, or it does not fit the network/optimiser.</exception>
-    public static TrainingStateInfo Load(string path, nn.Module network, OptimizerHelper optimizer, nn.Module? auxiliary = null)
+    public static TrainingStateInfo Load(string path, nn.Module network, OptimizerHelper optimizer, nn.Module? auxiliary = null,
+        OptimizerHelper? auxiliaryOptimizer = null)
     {
         using var stream = OpenChecked(path, out var reader);
         using (reader)
@@ -86,6 +90,7 @@ public static class TrainingState
                 network.load(reader, strict: true);
                 auxiliary?.load(reader, strict: true);
                 optimizer.load_state_dict(reader);
+                auxiliaryOptimizer?.load_state_dict(reader);
                 using var rng = torch.tensor(rngBytes, dtype: ScalarType.Byte);
                 torch.random.set_rng_state(rng);
             }

@@ -35,6 +35,29 @@ public class ScheduleAndOptionsTests
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(RepoRoot(), "options"), "kpnet_qp37_cpu_*.json").Select(TrainOptions.Load));
     }
 
+    // Every baseline recipe parses and keeps the shared budget (crop 64, batch 4, 500 steps, lr 2e-4, seed 10, QP 37);
+    // the Tab. 1 baselines added in #19 train with their papers' losses where the trainer has them.
+    [Fact]
+    public void Baseline_recipes_share_the_budget_and_use_their_papers_losses()
+    {
+        var recipes = Directory.GetFiles(Path.Combine(RepoRoot(), "options", "baselines"), "*.json")
+            .ToDictionary(f => Path.GetFileNameWithoutExtension(f), TrainOptions.Load);
+        Assert.All(recipes, kv =>
+        {
+            var o = kv.Value;
+            Assert.Equal(kv.Key, o.Name);
+            Assert.Equal((64, 4, 500L, 2e-4, 10, 37), (o.Datasets.Train.GtSize, o.Datasets.Train.BatchSize, o.Train.TotalIter,
+                o.Train.Optimizer.Lr, o.ManualSeed, o.Datasets.Train.Qp!.Value));
+        });
+        Assert.Equal(("hdrtv", "L1"), (recipes["hdrtv_qp37_500"].Network.Type, recipes["hdrtv_qp37_500"].Train.Loss.Type));
+        Assert.Equal("data/out/train_sdr/uncompressed", recipes["hdrtv_clean_qp37_500"].Datasets.Train.DatarootLq);
+        Assert.Equal(("jsi-gan", "L2"), (recipes["jsi_gan_qp37_500"].Network.Type, recipes["jsi_gan_qp37_500"].Train.Loss.Type));
+        var p2p = recipes["pixel2pixel_qp37_500"];
+        Assert.Equal(("pixel2pixel", true, 100.0, 0.5, 0.999), (p2p.Network.Type, p2p.Train.Loss.IsPix2Pix, p2p.Train.Loss.L1Weight,
+            p2p.Train.Optimizer.Betas[0], p2p.Train.Optimizer.Betas[1]));
+        Assert.Equal(("dpir", "L1"), (recipes["dpir_qp37_500"].Network.Type, recipes["dpir_qp37_500"].Train.Loss.Type));
+    }
+
     [Fact]
     public void Degradation_model_recipes_parse_and_train_their_QP_in_bf16_on_the_degraded_build()
     {
