@@ -216,3 +216,41 @@ public sealed class ModelStoreTests : IDisposable
         kunet.Dispose();
     }
 }
+
+public class WeightBlendTests
+{
+    // Each weight becomes (1 − t)·A + t·B exactly (fp32 arithmetic on the same values), t = 0 gives A and t = 1 gives B.
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.3)]
+    [InlineData(1.0)]
+    public void Blend_interpolates_every_weight(double t)
+    {
+        torch.manual_seed(1);
+        using var a = ArchRegistry.Create("kpnet-nf16");
+        using var b = ArchRegistry.Create("kpnet-nf16");
+        var before = a.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        var other = b.state_dict();
+        Assert.NotEqual(before.First().Value.data<float>()[0], other[before.First().Key].data<float>()[0]);
+
+        WeightBlend.Into(a, b, t);
+
+        foreach (var (key, value) in a.state_dict())
+        {
+            if (!value.is_floating_point()) continue;
+            float[] got = value.data<float>().ToArray(), wa = before[key].data<float>().ToArray(), wb = other[key].data<float>().ToArray();
+            for (int i = 0; i < got.Length; i += Math.Max(1, got.Length / 17))
+                Assert.Equal((1 - t) * wa[i] + t * wb[i], got[i], 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Blend_refuses_different_architectures()
+    {
+        using var a = ArchRegistry.Create("kpnet-nf16");
+        using var b = ArchRegistry.Create("csrnet");
+        var e = Assert.Throws<ArgumentException>(() => WeightBlend.Into(a, b, 0.5));
+        Assert.Contains("not the same architecture", e.Message);
+        Assert.Throws<ArgumentException>(() => WeightBlend.Into(a, a, 1.5));
+    }
+}

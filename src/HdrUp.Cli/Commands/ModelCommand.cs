@@ -32,6 +32,7 @@ internal static class ModelCommand
         model.Subcommands.Add(info);
         model.Subcommands.Add(CreateExport());
         model.Subcommands.Add(CreateCascade());
+        model.Subcommands.Add(CreateBlend());
         return model;
     }
 
@@ -121,6 +122,63 @@ internal static class ModelCommand
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return cascade;
+    }
+
+    // Two fine-tunes of one model blended weight by weight: a trade-off between what each was tuned for, without training.
+    private static Command CreateBlend()
+    {
+        var first = new Argument<string>("A") { Description = "Weights A (.safetensors with its model card)." };
+        var second = new Argument<string>("B") { Description = "Weights B: the same architecture, ideally a fine-tune of the same ancestor as A." };
+        var destination = new Option<string>("--output", "-o") { Description = "Target .safetensors file; its model card is written beside it.", Required = true };
+        var weight = new Option<double>("--weight") { Description = "t in (1 − t)·A + t·B, between 0 (A) and 1 (B).", DefaultValueFactory = _ => 0.5 };
+        var half = new Option<bool>("--fp16") { Description = "Store the weights as 16-bit floats." };
+        var qp = new Option<int?>("--qp") { Description = "HEVC QP to record in the card (default: A's)." };
+        var notes = new Option<string?>("--notes") { Description = "Append this text to the card's notes." };
+        var force = new Option<bool>("--force") { Description = "Overwrite the output." };
+        var blend = new Command("blend",
+            "Interpolate two models' weights, (1 − t)·A + t·B (a model soup): two fine-tunes of one model, e.g. for paper-style " +
+            "and for real-footage SDR, blend into one that trades between them (measure it with 'bench quality').");
+        blend.Arguments.Add(first);
+        blend.Arguments.Add(second);
+        foreach (var option in new Option[] { destination, weight, half, qp, notes, force })
+            blend.Options.Add(option);
+        CliRuntime.SetGuardedAction(blend, (parse, runtime, _) =>
+        {
+            string dest = parse.GetValue(destination)!, pathA = parse.GetValue(first)!, pathB = parse.GetValue(second)!;
+            double t = parse.GetValue(weight);
+            if (!(t >= 0 && t <= 1)) throw new ArgumentException($"--weight {t.ToString(CultureInfo.InvariantCulture)}: must be between 0 and 1");
+            if (File.Exists(dest) && !parse.GetValue(force))
+                throw new IOException($"{Path.GetFileName(dest)}: already exists; pass --force to overwrite it");
+            var (a, cardA) = ModelStore.Load(pathA, null);
+            using (a)
+            {
+                var (b, cardB) = ModelStore.Load(pathB, null);
+                using (b)
+                {
+                    if (cardA?.Architecture != cardB?.Architecture || cardA?.Options != cardB?.Options || a.Width != b.Width)
+                        throw new ArgumentException($"{Path.GetFileName(pathA)} ({cardA?.Architecture}) and {Path.GetFileName(pathB)} ({cardB?.Architecture}): not the same architecture and options");
+                    WeightBlend.Into(a, b, t);
+                }
+                string tText = t.ToString("0.###", CultureInfo.InvariantCulture), rest = (1 - t).ToString("0.###", CultureInfo.InvariantCulture);
+                string? extra = parse.GetValue(notes);
+                var card = cardA! with
+                {
+                    Qp = parse.GetValue(qp) ?? cardA!.Qp,
+                    TrainingData = $"blend of A: {cardA.TrainingData} and B: {cardB!.TrainingData}",
+                    Iterations = null,
+                    WallTimeSeconds = null,
+                    ValidationPsnr = null,
+                    ValidationDeltaEItp = null,
+                    CreatedUtc = DateTimeOffset.UtcNow,
+                    Notes = ($"Weight blend {rest}·A + {tText}·B ('hdrup model blend'), A = {Path.GetFileName(pathA)}, B = {Path.GetFileName(pathB)}. " +
+                             $"A's notes: {cardA.Notes} B's notes: {cardB.Notes} {extra}").Trim(),
+                };
+                ModelStore.Save(a, card.Architecture, dest, card, parse.GetValue(half));
+            }
+            runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
+            return Task.FromResult(CliRuntime.ExitOk);
+        });
+        return blend;
     }
 
     private static int List(CliRuntime runtime)
