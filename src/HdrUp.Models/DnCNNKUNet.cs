@@ -1,10 +1,6 @@
 // Reproduces the "Cascading" rows of the KPNet paper (TPAMI), Tab. 1 and §5.2: compressed-SDR enhancement by
 // DnCNN (Zhang et al., TIP 2017) followed by SDR→HDR reconstruction by KUNet (Wang et al., IJCAI 2022) —
 // "DNCNN+KUNet" (two separately trained networks) and "DNCNN+KUNet*" (joint training), 1.68M parameters.
-using HdrUp.Models.Blocks;
-using HdrUp.Models.Checkpoints;
-using static TorchSharp.torch;
-
 namespace HdrUp.Models;
 
 /// <summary>
@@ -20,65 +16,20 @@ namespace HdrUp.Models;
 /// the difference is the 960 redundant pre-BN biases (see <see cref="DnCNN"/>) and the paper's rounding of KUNet's
 /// 1,136,643 to 1.12M. Input H, W multiples of 4 (KUNet's two stride-2 levels; DnCNN takes any size).
 /// </remarks>
-public sealed class DnCNNKUNet : HdrNetwork
+public sealed class DnCNNKUNet : RestorationCascade<KUNet>
 {
-    // Declaration order = state-dict key order.
-    private readonly DnCNN dncnn;
-    private readonly KUNet kunet;
-
     /// <summary>Builds the cascade with freshly initialised parts.</summary>
     /// <param name="nf">Feature width of both parts (default 64).</param>
-    public DnCNNKUNet(int nf = 64) : base(nameof(DnCNNKUNet))
+    public DnCNNKUNet(int nf = 64) : base(nameof(DnCNNKUNet), "kunet", new KUNet(nf), nf)
     {
-        dncnn = new DnCNN(nf);
-        kunet = new KUNet(nf);
-        RegisterComponents();
     }
-
-    /// <summary>The restoration stage (parameters shared with this module).</summary>
-    public DnCNN Restoration => dncnn;
-
-    /// <summary>The SDR→HDR stage (parameters shared with this module).</summary>
-    public KUNet Reconstruction => kunet;
-
-    /// <inheritdoc/>
-    /// <remarks>4, from KUNet.</remarks>
-    public override int SizeMultiple => kunet.SizeMultiple;
-
-    /// <inheritdoc/>
-    public override int Width => kunet.Width;
 
     /// <summary>
-    /// Builds the cascade from two separately trained checkpoints: a DnCNN state dict (keys <c>conv_first.*</c>,
-    /// <c>body.*</c>, <c>conv_last.*</c>) and a KUNet state dict, each .pth or .safetensors, each loaded strictly
-    /// (<see cref="Checkpoint.Load"/>). The result is in eval mode.
+    /// Builds the cascade from two separately trained checkpoints, a DnCNN state dict and a KUNet state dict, each
+    /// .pth or .safetensors, each loaded strictly. The result is in eval mode.
     /// </summary>
-    /// <param name="dncnnPath">DnCNN weights file.</param>
-    /// <param name="kunetPath">KUNet weights file.</param>
-    /// <param name="nf">Feature width of both parts (default 64).</param>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="InvalidDataException">A file does not match its part (message names the file and key).</exception>
-    public static DnCNNKUNet FromCheckpoints(string dncnnPath, string kunetPath, int nf = 64)
-    {
-        var cascade = new DnCNNKUNet(nf);
-        try
-        {
-            Checkpoint.Load(cascade.dncnn, dncnnPath);
-            Checkpoint.Load(cascade.kunet, kunetPath);
-        }
-        catch
-        {
-            cascade.Dispose();
-            throw;
-        }
-        cascade.eval();
-        return cascade;
-    }
-
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var result = dncnn.call(input).Consume(kunet.call);                                  // no clamp in between
-        return result.MoveToOuterDisposeScope();
-    }
+    public static DnCNNKUNet FromCheckpoints(string dncnnPath, string kunetPath, int nf = 64) =>
+        LoadParts(new DnCNNKUNet(nf), dncnnPath, kunetPath);
 }
