@@ -89,7 +89,9 @@ stop_all() {
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; echo "slurm: $(basename "$f" .pid) did not stop; killed" >&2; fi
   done
-  if [ "$rc" -ne 0 ]; then
+  if [ "$rc" -eq 130 ]; then
+    echo "slurm: interrupted; daemons stopped" >&2
+  elif [ "$rc" -ne 0 ]; then
     echo "slurm: failed; last lines of the logs:" >&2
     for f in "$scratch"/jobs/*.log "$scratch"/log/*.log; do
       [ -f "$f" ] && { echo "--- $f" >&2; tail -n 8 "$f" >&2; }
