@@ -2,7 +2,8 @@
 # The Slurm array of this folder, run end to end on a throwaway one-node Slurm cluster on this
 # machine: hdrup-segments.sbatch and hdrup-concat.sbatch go through sbatch unchanged, and the
 # joined file must equal a single `hdrup convert` of the same clip, frame for frame and byte for
-# byte; then a killed and requeued task, and a failed task, are checked (docs/scale-out.md).
+# byte; then a task requeued while it runs, a task cancelled and requeued, and a failed task are
+# checked (docs/scale-out.md, "Tried for real").
 #
 #   HDRUP="dotnet /abs/path/hdrup.dll" deploy/slurm/local-test.sh [INPUT]     (./dev.sh slurm does this)
 #
