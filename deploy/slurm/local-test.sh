@@ -30,6 +30,7 @@ say()  { printf 'slurm: [%3ds] %s\n' $((SECONDS - t_start)) "$*"; }
 fail() { printf 'slurm: error: %s\n' "$*" >&2; exit 1; }
 
 [ -f "$input" ] || fail "$input: no such file"
+[[ "$segments" =~ ^[0-9]+$ ]] && (( segments >= 3 )) || fail "SEGMENTS=$segments: need 3 or more (the fault cases use tasks 2 and 3)"
 "${hdrup[@]}" --help >/dev/null 2>&1 || fail "cannot run hdrup as HDRUP=\"$HDRUP\"; set HDRUP, e.g. HDRUP=\"dotnet /path/hdrup.dll\""
 
 # ---------------------------------------------------------------------------------------------
@@ -47,7 +48,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
   say "installing slurm-wlm and munge from apt (missing: ${missing[*]})"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends slurm-wlm munge \
+    >/dev/null 2> >(grep -v '^debconf: delaying package configuration' >&2)
   if [ -d /run/systemd/system ]; then
     for p in "${missing[@]}"; do
       case $p in munge|slurmctld|slurmd) $sudo systemctl disable --now "$p.service" >/dev/null 2>&1 || true ;; esac
@@ -241,6 +243,7 @@ same_as_single() {  # FILE: decoded frames, then bytes, against the single run
   cmp -s "$1" "$scratch/single.mkv" || fail "$(basename "$1"): same frames as the single run, different bytes"
   echo "$(grep -c . <<< "$md5") decoded frames identical (framemd5), byte-identical ($(stat -c %s "$1") bytes)"
 }
+others() { seq 1 "$segments" | grep -vx "$1" | paste -sd, -; }   # K -> "1,3,4"
 copy_parts_except() {  # FROM TO K: the finished parts of run A but segment K (their tasks exit at once)
   mkdir -p "$2"
   for f in "$1"/part-*.mkv; do [ "$(basename "$f")" = "$(printf 'part-%03d.mkv' "$3")" ] || cp "$f" "$2/"; done
@@ -281,7 +284,7 @@ t0=$SECONDS
 copy_parts_except "$scratch/parts-a" "$scratch/parts-b" 2
 b=$(submit_segments "$scratch/parts-b")
 cb=$(submit_concat "afterok:$b" "$scratch/parts-b" "$scratch/joined-b.mkv")
-say "B: array $b (parts 1,3,4 already there), concat $cb; requeue task 2 while it runs"
+say "B: array $b (parts $(others 2) already there), concat $cb; requeue task 2 while it runs"
 kill_while_running "${b}_2" "$scratch/parts-b/.part-002.mkv.hdrup-work" requeue_now
 wait_until "jobs $b and $cb" gone "$b,$cb"
 check_tasks "$b" $(printf 'COMPLETED %.0s' $(seq 1 "$segments"))
@@ -299,7 +302,7 @@ t0=$SECONDS
 copy_parts_except "$scratch/parts-a" "$scratch/parts-c" 3
 c=$(submit_segments "$scratch/parts-c")
 cc=$(submit_concat "afterok:$c" "$scratch/parts-c" "$scratch/joined-c.mkv")
-say "C: array $c (parts 1,2,4 already there), concat $cc; scancel task 3 while it runs"
+say "C: array $c (parts $(others 3) already there), concat $cc; scancel task 3 while it runs"
 kill_while_running "${c}_3" "$scratch/parts-c/.part-003.mkv.hdrup-work" scancel
 wait_until "task ${c}_3 to end" gone "${c}_3"
 [ "$(state "${c}_3")" = CANCELLED ] || fail "task ${c}_3 is $(state "${c}_3") after scancel, expected CANCELLED"
