@@ -4,6 +4,9 @@
 #   ./dev.sh sample   convert the bundled SDR sample clip to HDR10 (out/city-hdr10.mkv)
 #   ./dev.sh test     run the whole test suite
 #   ./dev.sh build    restore and build only
+#   ./dev.sh slurm    run deploy/slurm's array end to end on a throwaway local Slurm cluster
+#                     (installs slurm-wlm and munge; deploy/slurm/local-test.sh, docs/scale-out.md)
+#   ./dev.sh k8s      validate deploy/k8s/*.yaml offline against the Kubernetes v1.36 API schema
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -42,6 +45,13 @@ case "$cmd" in
     rm -f "$log"
     exit "$rc"
     ;;
+  slurm)
+    dotnet build src/HdrUp.Cli/HdrUp.Cli.csproj -c Release -v quiet -nologo
+    HDRUP="dotnet $PWD/src/HdrUp.Cli/bin/Release/net10.0/hdrup.dll" deploy/slurm/local-test.sh "$@"
+    ;;
+  k8s)
+    deploy/k8s/validate.sh
+    ;;
   *)
-    echo "usage: ./dev.sh [sample|test|build]" >&2; exit 2 ;;
+    echo "usage: ./dev.sh [sample|test|build|slurm|k8s]" >&2; exit 2 ;;
 esac
