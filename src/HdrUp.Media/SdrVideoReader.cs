@@ -40,6 +40,13 @@ public sealed record SdrReaderOptions
     /// is still at time k / rate and the picture stays in sync with the audio. Default true.
     /// </summary>
     public bool HoldUndecodableStart { get; init; } = true;
+
+    /// <summary>
+    /// Crop an odd width or height by its last column or row, so frames fit 4:2:0 as they are (default true).
+    /// Conversion reads the whole picture (false) and leaves the cropping to its encoder, so frames written as PNG keep
+    /// the input's size and the network sees every pixel.
+    /// </summary>
+    public bool CropToEven { get; init; } = true;
 }
 
 /// <summary>One decoded frame: its index, presentation time in seconds from the start, and pixels.</summary>
@@ -67,7 +74,7 @@ public sealed record InputAdjustment(string Topic, string Description);
 /// bwdif would see columns where the fields' rows were. Mirror images are honoured too.</item>
 /// <item>Non-square pixels are resampled to square by scaling the width (height kept), unless
 /// <see cref="SdrReaderOptions.KeepSampleAspectRatio"/>; an odd width or height loses its last
-/// column or row (cropped, not resampled), so the output is even for 4:2:0 encoding.</item>
+/// column or row (cropped, not resampled) unless <see cref="SdrReaderOptions.CropToEven"/> is false.</item>
 /// <item>Frames come out as <see cref="RgbPlanarFrame"/> with code value / 255, or as raw planar bytes
 /// through <see cref="ReadFrame(Span{byte}, out double)"/>.</item>
 /// </list>
@@ -223,8 +230,7 @@ public sealed partial class SdrVideoReader : IDisposable
         }
         else
         {
-            width = rotatedWidth & ~1;
-            height = rotatedHeight & ~1;
+            (width, height) = options.CropToEven ? (rotatedWidth & ~1, rotatedHeight & ~1) : (rotatedWidth, rotatedHeight);
             if (width == 0 || height == 0)
                 throw new InvalidDataException($"{name}: picture of {rotatedWidth}×{rotatedHeight} is too small");
             if (width != rotatedWidth || height != rotatedHeight)

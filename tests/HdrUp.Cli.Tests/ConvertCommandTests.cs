@@ -130,6 +130,26 @@ public class ConvertCommandTests
         Assert.InRange(BitConverter.ToUInt16(y, 2 * (24 * 64 + 32)), whiteCode - 2, whiteCode + 2);
     }
 
+    // An odd-sized still keeps its size in --frames-out (the network sees every pixel); only the HDR10 file, which 4:2:0
+    // needs even, loses the last column and row, and the summary says so.
+    [Fact]
+    public async Task Convert_OddSize_KeepsItsSizeInFramesOut_AndOnlyTheEncoderCrops()
+    {
+        string dir = CliHarness.TempFolder();
+        string still = Path.Combine(dir, "odd.png");
+        // lavfi sources and yuv420p round sizes to even: crop in RGB.
+        CliHarness.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x104", "-vf", "format=rgb24,crop=157:101:0:0", "-frames:v", "1", still);
+        string output = Path.Combine(dir, "out.mkv"), frames = Path.Combine(dir, "frames");
+
+        var run = await CliHarness.Run("convert", still, "-o", output, "--frames-out", frames, "--quality", "fast", "--qp", "37", "--preset", "ultrafast");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var png = HdrUp.Media.Png16.Read(Assert.Single(Directory.GetFiles(frames, "*.png")));
+        Assert.Equal((157, 101), (png.Width, png.Height));
+        Assert.Contains("width=156|height=100", CliHarness.Ffprobe("-show_entries", "stream=width,height", "-of", "compact", output));
+        Assert.Contains("157×101 is odd; encoded as 156×100", run.Output);
+    }
+
     [Fact]
     public async Task Convert_TransferHlg_RefusesAPeakAboveHlgsDisplay()
     {

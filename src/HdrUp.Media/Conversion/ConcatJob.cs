@@ -62,6 +62,8 @@ public static class ConcatJob
         var rate = Rational.Parse(first.FrameRate);
         var target = new ConvertJob.Hdr10Target(output, first.Width, first.Height, rate, light.Result, source, null,
             request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force, Rational.Parse(first.SampleAspectRatio));
+        if (ConvertJob.EvenSize(first.Width, first.Height) != (first.Width, first.Height))
+            warn($"{MediaProbe.DisplayName(output)}: {ConvertJob.OddSizeNote(first.Width, first.Height)}");
         var frames = ordered.SelectMany(p => PartFile.ReadFrames(p.Path, p.Info, cancellationToken));
         ConvertJob.EncodeHdr10(target, first.TotalFrames, frames, warn, progress, cancellationToken);
         return new ConvertResult(output, null, first.TotalFrames, 0, first.Width, first.Height, rate, light.Result, clock.Elapsed)

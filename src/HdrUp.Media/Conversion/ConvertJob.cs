@@ -134,7 +134,12 @@ public static class ConvertJob
         Directory.Delete(work, recursive: true);
         return new ConvertResult(output, framesOut, frames, resumed, reader.Width, reader.Height,
             reader.FrameRate, light.Result, clock.Elapsed)
-        { Adjustments = reader.Adjustments, SampleAspectRatio = reader.SampleAspectRatio };
+        {
+            Adjustments = output is not null && EvenSize(reader.Width, reader.Height) is var (ew, eh) && (ew, eh) != (reader.Width, reader.Height)
+                ? [.. reader.Adjustments, new InputAdjustment("size", OddSizeNote(reader.Width, reader.Height) + (framesOut is null ? "" : "; the PNG frames keep the whole picture"))]
+                : reader.Adjustments,
+            SampleAspectRatio = reader.SampleAspectRatio,
+        };
     }
 
     /// <summary>
@@ -154,6 +159,7 @@ public static class ConvertJob
     private static SdrReaderOptions ReaderOptions(ConvertRequest request, Action<string> warn) => new()
     {
         Warning = warn,
+        CropToEven = false,
         Deinterlace = request.Deinterlace,
         KeepSampleAspectRatio = request.KeepSampleAspectRatio,
     };
@@ -413,18 +419,38 @@ public static class ConvertJob
             SampleAspectRatio = target.SampleAspectRatio,
             Warning = warn,
         };
-        using var encoder = Hdr10Encoder.Create(target.Output, target.Width, target.Height, options);
+        // 4:2:0 needs even sizes; the frames keep the whole picture (PNG frames, parts), the encoder alone crops.
+        var (width, height) = EvenSize(target.Width, target.Height);
+        using var encoder = Hdr10Encoder.Create(target.Output, width, height, options);
         int done = 0;
         foreach (RgbPlanarFrame frame in source)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            encoder.WriteFrame(frame, cancellationToken);
+            encoder.WriteFrame(frame.Width == width && frame.Height == height ? frame : CropTopLeft(frame, width, height), cancellationToken);
             done++;
             progress?.Report(new ConvertProgress("encode", done, frames, 0));
         }
         if (done != frames)
             throw new InvalidDataException($"{MediaProbe.DisplayName(target.Output)}: {done} frames to encode, {frames} expected");
         encoder.Complete(cancellationToken);
+    }
+
+    internal static (int Width, int Height) EvenSize(int width, int height) => (Math.Max(2, width & ~1), Math.Max(2, height & ~1));
+
+    internal static string OddSizeNote(int width, int height)
+    {
+        var (w, h) = EvenSize(width, height);
+        string lost = (w != width, h != height) switch { (true, true) => "last column and row", (true, false) => "last column", _ => "last row" };
+        return $"{width}×{height} is odd; encoded as {w}×{h} without the {lost} (4:2:0 needs even sizes)";
+    }
+
+    private static RgbPlanarFrame CropTopLeft(RgbPlanarFrame frame, int width, int height)
+    {
+        var cropped = new RgbPlanarFrame(width, height);
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < height; y++)
+                frame.Data.AsSpan(c * frame.PixelCount + y * frame.Width, width).CopyTo(cropped.Data.AsSpan(c * cropped.PixelCount + y * width, width));
+        return cropped;
     }
 
     private static IEnumerable<RgbPlanarFrame> CachedFrames(string work, int frames)
