@@ -39,6 +39,18 @@ public sealed class RgbPlanarFrame
     }
 
     public RgbPlanarFrame Clone() => new(Width, Height, (float[])Data.Clone());
+
+    /// <summary>A new frame with the <paramref name="width"/>×<paramref name="height"/> region whose top-left pixel is (<paramref name="x"/>, <paramref name="y"/>).</summary>
+    public RgbPlanarFrame Crop(int x, int y, int width, int height)
+    {
+        if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > Width || y + height > Height)
+            throw new ArgumentOutOfRangeException(nameof(width), $"Region {width}×{height} at ({x}, {y}) is outside the {Width}×{Height} frame.");
+        var cropped = new RgbPlanarFrame(width, height);
+        for (int c = 0; c < 3; c++)
+            for (int row = 0; row < height; row++)
+                Plane(c).Slice((y + row) * Width + x, width).CopyTo(cropped.Plane(c).Slice(row * width, width));
+        return cropped;
+    }
 }
 
 /// <summary>Maps one frame to another of the same size, e.g. SDR code values to PQ BT.2020 code values.</summary>

@@ -426,7 +426,7 @@ public static class ConvertJob
         foreach (RgbPlanarFrame frame in source)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            encoder.WriteFrame(frame.Width == width && frame.Height == height ? frame : CropTopLeft(frame, width, height), cancellationToken);
+            encoder.WriteFrame(frame.Width == width && frame.Height == height ? frame : frame.Crop(0, 0, width, height), cancellationToken);
             done++;
             progress?.Report(new ConvertProgress("encode", done, frames, 0));
         }
@@ -442,15 +442,6 @@ public static class ConvertJob
         var (w, h) = EvenSize(width, height);
         string lost = (w != width, h != height) switch { (true, true) => "last column and row", (true, false) => "last column", _ => "last row" };
         return $"{width}×{height} is odd; encoded as {w}×{h} without the {lost} (4:2:0 needs even sizes)";
-    }
-
-    private static RgbPlanarFrame CropTopLeft(RgbPlanarFrame frame, int width, int height)
-    {
-        var cropped = new RgbPlanarFrame(width, height);
-        for (int c = 0; c < 3; c++)
-            for (int y = 0; y < height; y++)
-                frame.Data.AsSpan(c * frame.PixelCount + y * frame.Width, width).CopyTo(cropped.Data.AsSpan(c * cropped.PixelCount + y * width, width));
-        return cropped;
     }
 
     private static IEnumerable<RgbPlanarFrame> CachedFrames(string work, int frames)

@@ -227,7 +227,7 @@ public static class DatasetBuilder
                     {
                         int x = x0 + c * o.Width, y = y0 + r * o.Height;
                         string name = $"{target.Count:0000}_{s.Id}_r{r}c{c}.png";
-                        target.Add(new PlannedFrame(name, s, $"{x},{y}", img => Crop(img, x, y, o.Width, o.Height))
+                        target.Add(new PlannedFrame(name, s, $"{x},{y}", img => img.Crop(x, y, o.Width, o.Height))
                             { Recipe = RecipeFor(name, o, training: target == train) });
                     }
             }
@@ -249,15 +249,6 @@ public static class DatasetBuilder
         // Cross-grading: the test crops again, with SDR from operators and codecs that training never uses.
         var cross = test.Select((f, i) => f with { Recipe = SdrDegradation.Cross(i) }).ToList();
         return new[] { new Split("train", train), new Split("test", test), new Split("pan", pan), new Split(CrossSplit, cross) }.Where(s => s.Frames.Count > 0).ToList();
-    }
-
-    private static RgbPlanarFrame Crop(RgbPlanarFrame img, int x, int y, int w, int h)
-    {
-        var o = new RgbPlanarFrame(w, h);
-        for (int c = 0; c < 3; c++)
-            for (int r = 0; r < h; r++)
-                img.Data.AsSpan(c * img.PixelCount + (y + r) * img.Width + x, w).CopyTo(o.Data.AsSpan(c * o.PixelCount + r * w, w));
-        return o;
     }
 
     /// <summary>

@@ -307,15 +307,8 @@ public sealed class Trainer : IDisposable
         return (psnrSum / count, deSum / count);
     }
 
-    private static RgbPlanarFrame CropFrame(RgbPlanarFrame f, int w, int h)
-    {
-        if (w == f.Width && h == f.Height) return f;
-        var r = new RgbPlanarFrame(w, h);
-        for (int c = 0; c < 3; c++)
-            for (int y = 0; y < h; y++)
-                f.Plane(c).Slice(y * f.Width, w).CopyTo(r.Plane(c).Slice(y * w, w));
-        return r;
-    }
+    private static RgbPlanarFrame CropFrame(RgbPlanarFrame f, int w, int h) =>
+        w == f.Width && h == f.Height ? f : f.Crop(0, 0, w, h);
 
     // Weights through a temporary .safetensors and a rename (ModelStore wants the extension), then the card likewise.
     private void SaveWeights(string path, long iteration, double wall, double? psnr, double? de, bool withCard = true)
