@@ -1,5 +1,6 @@
 using System.Numerics;
 using HdrUp.Color.Internal;
+using HdrUp.Core;
 
 namespace HdrUp.Color;
 

@@ -1,4 +1,5 @@
 using HdrUp.Color.Internal;
+using HdrUp.Core;
 
 namespace HdrUp.Color;
 

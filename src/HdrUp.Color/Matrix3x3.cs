@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using HdrUp.Core;
 
 namespace HdrUp.Color;
 

@@ -1,4 +1,5 @@
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Media;
 

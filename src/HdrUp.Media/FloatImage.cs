@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Media;
 

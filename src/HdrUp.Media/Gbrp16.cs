@@ -1,4 +1,5 @@
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Media;
 
@@ -6,7 +7,7 @@ namespace HdrUp.Media;
 /// ffmpeg's gbrp16le raw layout (planes G, B, R; little-endian 16-bit codes) ⇄ <see cref="RgbPlanarFrame"/>
 /// (planes R, G, B in [0, 1]), with <see cref="Png16.Quantize(float)"/>'s rounding on the way out.
 /// </summary>
-internal static class Gbrp16
+public static class Gbrp16
 {
     /// <summary>Byte offsets of the R, G, B planes in a gbrp16le frame of <paramref name="n"/> pixels.</summary>
     private static (int R, int G, int B) Offsets(int n) => (4 * n, 0, 2 * n);

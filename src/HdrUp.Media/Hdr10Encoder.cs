@@ -1,5 +1,6 @@
 using System.Globalization;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Media;
 

@@ -44,10 +44,10 @@ public static partial class MediaProbe
     public static bool IsSequencePattern(string path) => SequencePattern().IsMatch(Path.GetFileName(path));
 
     /// <summary>The short name used in messages: the file name, as a user would recognise it.</summary>
-    internal static string DisplayName(string path) => Path.GetFileName(path) is { Length: > 0 } n ? n : path;
+    public static string DisplayName(string path) => Path.GetFileName(path) is { Length: > 0 } n ? n : path;
 
     /// <summary>Missing and empty files are caught before ffmpeg runs, whose messages for them are cryptic.</summary>
-    internal static void CheckInputFile(string path)
+    public static void CheckInputFile(string path)
     {
         string name = DisplayName(path);
         if (IsSequencePattern(path))
@@ -70,7 +70,7 @@ public static partial class MediaProbe
     /// Turns an ffmpeg/ffprobe refusal into one line. A file whose first bytes are text is called
     /// that, because ffmpeg reports it like a truncated file ("moov atom not found").
     /// </summary>
-    internal static InvalidDataException Unreadable(string path, string tool, string lastErrorLine)
+    public static InvalidDataException Unreadable(string path, string tool, string lastErrorLine)
     {
         string name = DisplayName(path);
         if (!IsSequencePattern(path) && StartsWithText(path))

@@ -2,6 +2,7 @@ using HdrUp.Color;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using HdrUp.Core;
 
 namespace HdrUp.Media;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Media;
 

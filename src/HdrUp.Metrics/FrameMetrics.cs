@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Metrics;
 

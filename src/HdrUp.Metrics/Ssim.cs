@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Metrics;
 

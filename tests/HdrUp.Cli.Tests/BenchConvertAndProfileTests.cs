@@ -1,5 +1,5 @@
 using System.Text.Json;
-using HdrUp.Cli.Bench;
+using HdrUp.Bench;
 using HdrUp.Models;
 
 namespace HdrUp.Cli.Tests;

@@ -1,3 +1,4 @@
+using HdrUp.TestSupport;
 using System.Diagnostics;
 
 namespace HdrUp.Cli.Tests;
@@ -22,22 +23,9 @@ internal static class CliHarness
         return dir;
     }
 
-    /// <summary>
-    /// A short BT.709-tagged H.264 + AAC clip: moving test pattern, 1 kHz tone. <paramref name="gop"/>:
-    /// a keyframe every that many frames (x264's -g), for tests that split a clip at keyframes.
-    /// </summary>
-    public static string MakeSdrClip(string folder, int width = 64, int height = 48, int frames = 8, int? gop = null)
-    {
-        string path = Path.Combine(folder, "clip.mp4");
-        string[] keyframes = gop is int g ? ["-g", g.ToString(), "-keyint_min", g.ToString(), "-sc_threshold", "0"] : [];
-        Ffmpeg(["-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=25",
-            "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000",
-            "-frames:v", frames.ToString(), "-t", (frames / 25.0).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
-            "-c:v", "libx264", "-crf", "20", .. keyframes, "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
-            "-c:a", "aac", "-shortest", path]);
-        return path;
-    }
+    /// <summary>A short BT.709-tagged H.264 + AAC clip (<see cref="TestClips.SdrClip"/>).</summary>
+    public static string MakeSdrClip(string folder, int width = 64, int height = 48, int frames = 8, int? gop = null) =>
+        TestClips.SdrClip(folder, width, height, frames, gop);
 
     public static string Ffmpeg(params string[] args)
     {

@@ -1,5 +1,6 @@
 using HdrUp.Color;
-using HdrUp.Media.Conversion;
+using HdrUp.Conversion;
+using HdrUp.Core;
 
 namespace HdrUp.Cli.Tests;
 
@@ -228,50 +229,5 @@ public class ConvertCommandTests
         Assert.StartsWith("hdrup: error: ", run.Error);
         Assert.Single(run.Error.Trim().Split('\n'));
         Assert.False(File.Exists(Path.Combine(dir, "out.mkv")));
-    }
-
-    /// <summary>Stops the job after a number of mapped frames, as a kill would.</summary>
-    private sealed class InterruptingMapper(IFrameMapper inner, int stopAfter, CancellationTokenSource stop) : IFrameMapper
-    {
-        private int _mapped;
-        public string Name => inner.Name;
-        public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default)
-        {
-            if (++_mapped > stopAfter)
-            {
-                stop.Cancel();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-            return inner.Map(input, cancellationToken);
-        }
-    }
-
-    [Fact]
-    public void InterruptedConversion_Resumes_AndGivesTheSameFileAsAnUninterruptedRun()
-    {
-        string dir = CliHarness.TempFolder();
-        string clip = CliHarness.MakeSdrClip(dir, frames: 12);
-        string whole = Path.Combine(dir, "whole.mkv");
-        string resumed = Path.Combine(dir, "resumed.mkv");
-        ConvertRequest Request(string output, IFrameMapper mapper) => new()
-        {
-            Input = clip, Output = output, Mapper = mapper, Signature = "bt2446a", Preset = "ultrafast",
-        };
-
-        var first = ConvertJob.Run(Request(whole, new Bt2446AInverseMapper()));
-
-        using var stop = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            ConvertJob.Run(Request(resumed, new InterruptingMapper(new Bt2446AInverseMapper(), 5, stop)), cancellationToken: stop.Token));
-        Assert.False(File.Exists(resumed));
-        Assert.True(Directory.Exists(ConvertJob.WorkFolder(resumed)));
-
-        var second = ConvertJob.Run(Request(resumed, new Bt2446AInverseMapper()));
-
-        Assert.Equal(12, second.Frames);
-        Assert.Equal(5, second.ResumedFrames); // the five frames mapped before the stop were all kept
-        Assert.Equal(first.LightLevel, second.LightLevel);
-        Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(resumed));
-        Assert.False(Directory.Exists(ConvertJob.WorkFolder(resumed)));
     }
 }

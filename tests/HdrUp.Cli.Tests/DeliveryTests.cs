@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using HdrUp.Cli.Delivery;
+using HdrUp.Conversion.Delivery;
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.Media;
-using HdrUp.Media.Conversion;
+using HdrUp.Conversion;
 using SkiaSharp;
 
 namespace HdrUp.Cli.Tests;
@@ -183,53 +184,6 @@ public class DeliveryTests
         Assert.Equal(colour.GetProperty("chromatic_pixels").GetInt64(), root.GetProperty("colour").GetProperty("chromatic_pixels").GetInt64());
     }
 
-    private sealed class Recorder : IFrameObserver
-    {
-        public List<(int Index, double Sdr, double Pq)> Seen { get; } = [];
-        public void Observe(int index, RgbPlanarFrame sdr, RgbPlanarFrame pq) => Seen.Add((index, sdr.Data.Sum(v => (double)v), pq.Data.Sum(v => (double)v)));
-    }
-
-    private sealed class StoppingMapper(IFrameMapper inner, int stopAfter, CancellationTokenSource stop) : IFrameMapper
-    {
-        private int mapped;
-        public string Name => inner.Name;
-        public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default)
-        {
-            if (++mapped > stopAfter)
-            {
-                stop.Cancel();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-            return inner.Map(input, cancellationToken);
-        }
-    }
-
-    // Frames resumed from the cache have no fresh mapping, but their input is decoded again: the observer of a
-    // resumed run sees the same (SDR, PQ) pairs, in order, as the observer of an uninterrupted one.
-    [Fact]
-    public void Observer_SeesTheSamePairs_WhenARunResumes()
-    {
-        string dir = CliHarness.TempFolder();
-        string clip = CliHarness.MakeSdrClip(dir, frames: 10);
-        ConvertRequest Request(string output, IFrameMapper mapper, IFrameObserver observer) => new()
-        {
-            Input = clip, Output = output, Mapper = mapper, Signature = "bt2446a", Preset = "ultrafast", Observer = observer,
-        };
-        var whole = new Recorder();
-        ConvertJob.Run(Request(Path.Combine(dir, "whole.mkv"), new Bt2446AInverseMapper(), whole));
-
-        string resumedFile = Path.Combine(dir, "resumed.mkv");
-        using var stop = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            ConvertJob.Run(Request(resumedFile, new StoppingMapper(new Bt2446AInverseMapper(), 4, stop), new Recorder()), cancellationToken: stop.Token));
-        var resumed = new Recorder();
-        var result = ConvertJob.Run(Request(resumedFile, new Bt2446AInverseMapper(), resumed));
-
-        Assert.Equal(4, result.ResumedFrames);
-        Assert.Equal(Enumerable.Range(0, 10), whole.Seen.Select(s => s.Index));
-        Assert.Equal(whole.Seen, resumed.Seen);
-    }
-
     [Theory]
     [InlineData("--preview-frame 2", "--preview-frame needs --preview FILE.png")]
     [InlineData("--preview p.jpg", "p.jpg: the preview is a PNG still; name it .png")]
@@ -252,23 +206,5 @@ public class DeliveryTests
         Assert.StartsWith($"hdrup: error: {expected}", run.Error.Trim());
         Assert.Equal("precious", File.ReadAllText(Path.Combine(dir, "taken.json")));
         Assert.False(File.Exists(Path.Combine(dir, "out.mkv")));
-    }
-
-    // Hue drift is measured on every pixel up to 250 000 a frame, above that on a grid that keeps about as many:
-    // 480×270 → 1, 1920×1080 (2.07 M) → 3 (230 400), 3840×2160 → 6.
-    [Theory]
-    [InlineData(480 * 270, 1)]
-    [InlineData(720 * 576, 2)]
-    [InlineData(1920 * 1080, 3)]
-    [InlineData(3840 * 2160, 6)]
-    public void HueDrift_IsSampledOnAGridAboveItsPixelBudget(int pixels, int stride)
-    {
-        Assert.Equal(stride, DeliveryObserver.StrideFor(pixels));
-        var frame = new RgbPlanarFrame(5, 4);
-        for (int i = 0; i < frame.Data.Length; i++) frame.Data[i] = i;
-        var sample = DeliveryObserver.Sample(frame, 2);
-        Assert.Equal((3, 2), (sample.Width, sample.Height));
-        Assert.Equal([0f, 2, 4, 10, 12, 14], sample.Plane(0).ToArray());
-        Assert.Equal([20f, 22, 24, 30, 32, 34], sample.Plane(1).ToArray());
     }
 }

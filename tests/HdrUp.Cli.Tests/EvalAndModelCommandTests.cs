@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.Media;
 
 namespace HdrUp.Cli.Tests;

@@ -1,4 +1,4 @@
-using HdrUp.Media.Conversion;
+using HdrUp.Conversion;
 
 namespace HdrUp.Cli.Tests;
 

@@ -1,3 +1,5 @@
+using HdrUp.Core;
+
 namespace HdrUp.Color.Tests;
 
 public class Bt709Tests

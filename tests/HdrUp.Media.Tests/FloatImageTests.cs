@@ -1,5 +1,6 @@
 using System.Text;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Media.Tests;
 

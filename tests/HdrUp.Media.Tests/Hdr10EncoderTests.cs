@@ -1,6 +1,7 @@
 using Xunit.Abstractions;
 using System.Text.Json;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Media.Tests;
 

@@ -1,6 +1,7 @@
 using HdrUp.Color;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using HdrUp.Core;
 
 namespace HdrUp.Media.Tests;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.TestSupport;
 using Xunit.Abstractions;
 

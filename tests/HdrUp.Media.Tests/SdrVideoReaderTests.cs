@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Media.Tests;
 

@@ -1,4 +1,5 @@
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.Training.Dataset;
 
 namespace HdrUp.Training.Tests;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.Training.Dataset;
 
 namespace HdrUp.Training.Tests;

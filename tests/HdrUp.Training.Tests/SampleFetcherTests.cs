@@ -1,4 +1,5 @@
 using System.Text;
+using HdrUp.Core;
 using HdrUp.Training.Dataset;
 
 namespace HdrUp.Training.Tests;
@@ -32,7 +33,7 @@ public class SampleFetcherTests
     {
         // 2000 pixels: 1999 at luminance 1 and one at 64 → peak 64, median 1, 6 stops; the nearest-rank
         // P99.9 (rank 1998 of 2000) and P0.1 are both 1 → 0 stops: one hot pixel does not count as range.
-        var f = new HdrUp.Color.RgbPlanarFrame(2000, 1);
+        var f = new HdrUp.Core.RgbPlanarFrame(2000, 1);
         Array.Fill(f.Data, 1f);
         for (int c = 0; c < 3; c++) f[c, 0, 500] = 64f;
         var s = SampleFetcher.Measure(f);

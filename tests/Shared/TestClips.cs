@@ -9,6 +9,31 @@ namespace HdrUp.TestSupport;
 /// </summary>
 internal static class TestClips
 {
+    /// <summary>A fresh temporary folder for one test.</summary>
+    public static string TempFolder()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "hdrup-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>
+    /// A short BT.709-tagged H.264 + AAC clip: moving test pattern, 1 kHz tone. <paramref name="gop"/>:
+    /// a keyframe every that many frames (x264's -g), for tests that split a clip at keyframes.
+    /// </summary>
+    public static string SdrClip(string folder, int width = 64, int height = 48, int frames = 8, int? gop = null)
+    {
+        string path = Path.Combine(folder, "clip.mp4");
+        string[] keyframes = gop is int g ? ["-g", g.ToString(), "-keyint_min", g.ToString(), "-sc_threshold", "0"] : [];
+        Ffmpeg(["-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000",
+            "-frames:v", frames.ToString(), "-t", (frames / 25.0).ToString(CultureInfo.InvariantCulture),
+            "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
+            "-c:v", "libx264", "-crf", "20", .. keyframes, "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+            "-c:a", "aac", "-shortest", path]);
+        return path;
+    }
+
     /// <summary>Runs ffmpeg (errors only, overwrite) and returns its standard output.</summary>
     public static byte[] Ffmpeg(params string[] arguments) =>
         Run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y", .. arguments]);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using HdrUp.Cli.Bench;
+using HdrUp.Bench;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using HdrUp.Cli.Bench;
+using HdrUp.Bench;
+using HdrUp.Bench.Ablation;
+using HdrUp.Core;
 using HdrUp.Models;
 using HdrUp.Training.Train;
 using Spectre.Console;
@@ -374,7 +376,7 @@ internal static partial class BenchCommand
         };
         var variants = new Option<string>("--variants")
         {
-            Description = "Comma-separated variants (default all): " + string.Join(", ", HdrUp.Training.Ablation.AblationCatalog.All.Select(v => v.Key)) + ".",
+            Description = "Comma-separated variants (default all): " + string.Join(", ", HdrUp.Bench.Ablation.AblationCatalog.All.Select(v => v.Key)) + ".",
         };
         var runs = new Option<string>("--runs") { Description = "Folder for the training runs.", DefaultValueFactory = _ => Path.Combine("runs", "ablation") };
         var threads = ThreadsOption();
@@ -390,8 +392,8 @@ internal static partial class BenchCommand
             string recipePath = parse.GetValue(recipe)!;
             var baseOptions = HdrUp.Training.Train.TrainOptions.Load(recipePath);
             var chosen = parse.GetValue(variants) is { } list
-                ? Split(list).Select(HdrUp.Training.Ablation.AblationCatalog.Get).ToList()
-                : HdrUp.Training.Ablation.AblationCatalog.All.ToList();
+                ? Split(list).Select(HdrUp.Bench.Ablation.AblationCatalog.Get).ToList()
+                : HdrUp.Bench.Ablation.AblationCatalog.All.ToList();
             string root = parse.GetValue(data)!;
             int qpValue = parse.GetValue(qp), cropValue = parse.GetValue(crop), batchValue = parse.GetValue(batch);
             int? width = parse.GetValue(nf);

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using HdrUp.Core;
 using HdrUp.Media;
-using HdrUp.Media.Conversion;
+using HdrUp.Conversion;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using HdrUp.Cli.Conversion;
-using HdrUp.Cli.Delivery;
+using HdrUp.Conversion;
+using HdrUp.Conversion.Delivery;
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.Media;
-using HdrUp.Media.Conversion;
 using HdrUp.Models.Checkpoints;
 using HdrUp.Models.Inference;
 using Spectre.Console;
@@ -203,7 +203,8 @@ internal static class ConvertCommand
         summary.AddRow("mapping", Markup.Escape(choice));
         if (r.Output is not null) summary.AddRow(s.Segment is not null ? $"part {s.Segment}" : s.Transfer == HdrTransfer.Hlg ? "HLG file" : "HDR10 file", Markup.Escape(r.Output));
         if (r.FramesOut is not null) summary.AddRow("PQ PNG frames", Markup.Escape(r.FramesOut));
-        delivery?.AddSummaryRows(summary);
+        foreach (var (label, value) in delivery?.SummaryRows() ?? [])
+            summary.AddRow(label, Markup.Escape(value));
         runtime.Console.Write(summary);
         return CliRuntime.ExitOk;
     }

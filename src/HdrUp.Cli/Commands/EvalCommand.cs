@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using HdrUp.Core;
 using HdrUp.Media;
 using HdrUp.Metrics;
 using HdrUp.Training.Train;

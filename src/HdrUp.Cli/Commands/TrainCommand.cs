@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using HdrUp.Core;
 using HdrUp.Models.Precision;
 using HdrUp.Training.Train;
 using Spectre.Console;

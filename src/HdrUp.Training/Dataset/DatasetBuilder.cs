@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.Media;
 
 namespace HdrUp.Training.Dataset;

@@ -10,7 +10,7 @@ namespace HdrUp.Training.Dataset;
 /// <see cref="IOException"/> that names it; a non-zero exit becomes one that quotes the last
 /// meaningful line the program printed on stderr.
 /// </summary>
-internal static class ExternalProcess
+public static class ExternalProcess
 {
     public sealed record Result(int ExitCode, byte[] Stdout, string Stderr);
 
@@ -85,7 +85,7 @@ internal static class ExternalProcess
 /// A long-running ffmpeg that reads raw frames on stdin, so that a whole split goes through one
 /// process (spawning ffmpeg per 256×256 frame would cost more than the encoding itself).
 /// </summary>
-internal sealed class FfmpegSink : IAsyncDisposable
+public sealed class FfmpegSink : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Task<string> _stderr;

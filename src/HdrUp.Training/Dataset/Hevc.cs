@@ -22,7 +22,7 @@ public static class Hevc
 
     public static string Describe(string preset) => $"ffmpeg libx265 -preset {preset} -x265-params {X265Params(0).Replace("qp=0", "qp=<QP>")}; yuv420p BT.709 limited range";
 
-    internal static List<string> EncodeArgs(string size, int qp, string preset, string output) =>
+    public static List<string> EncodeArgs(string size, int qp, string preset, string output) =>
     [
         "-hide_banner", "-v", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", "25", "-i", "-",
@@ -32,7 +32,7 @@ public static class Hevc
         "-f", "hevc", output,
     ];
 
-    internal static List<string> DecodeArgs(string input, string outputFolder) =>
+    public static List<string> DecodeArgs(string input, string outputFolder) =>
     [
         "-hide_banner", "-v", "error", "-y", "-i", input,
         "-vf", ToRgb,
@@ -45,7 +45,7 @@ public static class Hevc
     /// then the recipe's codec at the level of <paramref name="qp"/>. x265 intra without a down-scale gives exactly
     /// <see cref="EncodeArgs(string, int, string, string)"/>.
     /// </summary>
-    internal static List<string> EncodeArgs(int width, int height, SdrRecipe recipe, int qp, string preset, string output)
+    public static List<string> EncodeArgs(int width, int height, SdrRecipe recipe, int qp, string preset, string output)
     {
         if (recipe.Codec == SdrCodec.X265Intra && recipe.Scale == 1) return EncodeArgs($"{width}x{height}", qp, preset, output);
         var (w, h) = ScaledSize(width, height, recipe.Scale);
@@ -61,7 +61,7 @@ public static class Hevc
     }
 
     /// <summary>Decoder of <see cref="EncodeArgs(int, int, SdrRecipe, int, string, string)"/>: back to RGB at <paramref name="width"/>×<paramref name="height"/> (bicubic up-scale where the recipe down-scaled).</summary>
-    internal static List<string> DecodeArgs(string input, string outputFolder, int width, int height) =>
+    public static List<string> DecodeArgs(string input, string outputFolder, int width, int height) =>
     [
         "-hide_banner", "-v", "error", "-y", "-i", input,
         "-vf", FormattableString.Invariant($"scale=w={width}:h={height}:{ToRgb[6..]}"),
@@ -69,18 +69,18 @@ public static class Hevc
     ];
 
     /// <summary>File name of a degradation-model stream: raw HEVC for the paper's codec, Matroska otherwise.</summary>
-    internal static string StreamName(string key, SdrRecipe recipe) =>
+    public static string StreamName(string key, SdrRecipe recipe) =>
         recipe.Codec == SdrCodec.X265Intra && recipe.Scale == 1 ? key + ".hevc" : key + ".mkv";
 
-    internal static (int Width, int Height) ScaledSize(int width, int height, double scale) =>
+    public static (int Width, int Height) ScaledSize(int width, int height, double scale) =>
         (Math.Max(2, (int)Math.Round(width * scale / 2) * 2), Math.Max(2, (int)Math.Round(height * scale / 2) * 2));
 
-    internal static List<string> PngSequenceArgs(string pixelFormat, string size, string outputFolder) =>
+    public static List<string> PngSequenceArgs(string pixelFormat, string size, string outputFolder) =>
     [
         "-hide_banner", "-v", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", pixelFormat, "-s", size, "-r", "25", "-i", "-",
         "-start_number", "0", "-f", "image2", Path.Combine(outputFolder, "%06d.png"),
     ];
 
-    internal static string Qp(int qp) => qp.ToString(CultureInfo.InvariantCulture);
+    public static string Qp(int qp) => qp.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Training.Dataset;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Training.Dataset;
 

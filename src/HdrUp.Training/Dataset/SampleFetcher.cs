@@ -1,4 +1,5 @@
 using System.Text;
+using HdrUp.Core;
 
 namespace HdrUp.Training.Dataset;
 
@@ -240,7 +241,7 @@ public static class SampleFetcher
     }
 
     /// <summary>Peak, median and ranges of BT.709 luminance (see <see cref="SourceStats"/>).</summary>
-    public static SourceStats Measure(HdrUp.Color.RgbPlanarFrame linear)
+    public static SourceStats Measure(HdrUp.Core.RgbPlanarFrame linear)
     {
         var y = HdrGrading.Luminance(linear);
         var sorted = y.Where(float.IsFinite).ToArray();

@@ -1,5 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using HdrUp.Core;
 
 namespace HdrUp.Training.Train;
 

@@ -4,7 +4,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace HdrUp.Training.Train;
 
 /// <summary>
-/// The pixel primitives of our hand-drawn charts (<see cref="CurvePlot"/>, <see cref="ScatterPlot"/>): clipped pixels,
+/// The pixel primitives of our hand-drawn charts (<see cref="CurvePlot"/>, the bench scatter plot): clipped pixels,
 /// 3×3 dots, Bresenham lines and a 3×5 font of digits and a few signs, so plots need no drawing library or fonts.
 /// </summary>
 public static class PlotPixels

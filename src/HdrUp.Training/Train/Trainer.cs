@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.Metrics;
 using HdrUp.Models;
 using HdrUp.Models.Checkpoints;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HdrUp.Core;
 
 namespace HdrUp.Training.Train;
 

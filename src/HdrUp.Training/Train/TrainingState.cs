@@ -2,6 +2,7 @@ using System.Text.Json;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using HdrUp.Core;
 
 namespace HdrUp.Training.Train;
 

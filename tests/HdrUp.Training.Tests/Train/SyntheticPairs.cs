@@ -1,4 +1,5 @@
 using HdrUp.Color;
+using HdrUp.Core;
 using HdrUp.Media;
 using HdrUp.Training.Train;
 using SixLabors.ImageSharp;

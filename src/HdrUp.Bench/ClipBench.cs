@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using HdrUp.Core;
+using HdrUp.Media;
+using HdrUp.Metrics;
+
+namespace HdrUp.Bench;
+
+/// <summary>Colour fidelity of one method on one real clip (no ground truth exists for real footage).</summary>
+public sealed record ClipRow(string Clip, int Width, int Height, int Qp, int Frames, string Method, double HueDrift, double ChromaRatio,
+    long ChromaticPixels, double SecondsPerFrame);
+
+/// <summary>
+/// <c>hdrup bench clips</c>: real SDR footage through every method, judged against its own input. Frames are spread
+/// evenly over each clip, decoded as convert decodes them, mapped whole, rounded to 16 bits as convert's frames are,
+/// and measured with <see cref="ColourFidelityAccumulator"/> (hue drift, chroma ratio; docs/colour.md). Learned methods
+/// use the model for the clip's QP, chosen as <c>convert --qp auto</c> chooses it. A figure per clip shows the input
+/// and every method side by side for a look with one's own eyes.
+/// </summary>
+public static class ClipBench
+{
+    public static List<ClipRow> Run(IReadOnlyList<string> clips, IReadOnlyList<QualityMethod> methods, int? fixedQp, int framesPerClip,
+        Action<string> log, CancellationToken ct, CropFigure? figure = null)
+    {
+        var rows = new List<ClipRow>();
+        var shipped = Conversion.ShippedModels.ByQp().Keys.ToArray();
+        for (int c = 0; c < clips.Count; c++)
+        {
+            string clip = clips[c];
+            string name = Path.GetFileName(clip);
+            int qp = fixedQp ?? Conversion.QpChoice.Auto(clip, shipped, ct).Qp;
+            var frames = SampleFrames(clip, framesPerClip, ct);
+            log($"{name}: {frames.Count} frames of {frames[0].Width}×{frames[0].Height}, models for QP {qp}");
+            for (int i = 0; i < frames.Count; i++) figure?.Add(c, CropFigure.InputLabel, i, frames[i], pq: false);
+            foreach (var method in methods)
+            {
+                var mapper = method.MapperForQp(qp);
+                if (mapper is null)
+                {
+                    log($"{name} {method.Name}: no model for QP {qp}, skipped");
+                    continue;
+                }
+                var colour = new ColourFidelityAccumulator();
+                var clock = Stopwatch.StartNew();
+                double mapping = 0;
+                for (int i = 0; i < frames.Count; i++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    clock.Restart();
+                    var output = mapper.Map(frames[i], ct);
+                    mapping += clock.Elapsed.TotalSeconds;
+                    Png16.RoundToCodes(output);
+                    colour.Add(frames[i], output);
+                    figure?.Add(c, method.Name, i, output);
+                }
+                var total = colour.Total;
+                rows.Add(new ClipRow(name, frames[0].Width, frames[0].Height, qp, frames.Count, method.Name, total.HueDriftDegrees, total.ChromaRatio,
+                    total.ChromaticPixels, mapping / frames.Count));
+                log($"{name} {method.Name}: hue drift {total.HueDriftDegrees:F2}°, chroma ×{total.ChromaRatio:F3}, {mapping / frames.Count:F2} s/frame");
+            }
+        }
+        return rows;
+    }
+
+    /// <summary><paramref name="count"/> frames spread evenly over the clip (all of them if it has fewer).</summary>
+    private static List<RgbPlanarFrame> SampleFrames(string clip, int count, CancellationToken ct)
+    {
+        using var reader = SdrVideoReader.Open(clip, cancellationToken: ct);
+        long total = Math.Max(1, reader.Info.FrameCount);
+        var wanted = Enumerable.Range(0, count).Select(i => (long)((i + 0.5) * total / count)).ToHashSet();
+        var frames = new List<RgbPlanarFrame>();
+        long index = 0;
+        foreach (var frame in reader.ReadFrames(ct))
+        {
+            if (wanted.Contains(index++)) frames.Add(frame.Rgb);
+            if (frames.Count == count) break;
+        }
+        if (frames.Count == 0) throw new InvalidDataException($"{Path.GetFileName(clip)}: no frame could be decoded");
+        return frames;
+    }
+
+    public static (string Markdown, string Csv) Render(IReadOnlyList<ClipRow> rows, string caption)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder(caption).AppendLine().AppendLine();
+        md.AppendLine("| clip | size | QP model | frames | method | hue drift° ↓ | chroma ratio | s/frame |");
+        md.AppendLine("|---|---|---:|---:|---|---:|---:|---:|");
+        var csv = new StringBuilder("clip,width,height,qp,frames,method,hue_drift_deg,chroma_ratio,chromatic_pixels,seconds_per_frame\n");
+        foreach (var r in rows)
+        {
+            md.AppendLine(inv, $"| {r.Clip} | {r.Width}×{r.Height} | {r.Qp} | {r.Frames} | {r.Method} | {r.HueDrift:F2} | {r.ChromaRatio:F3} | {r.SecondsPerFrame:F2} |");
+            csv.Append(inv, $"{r.Clip},{r.Width},{r.Height},{r.Qp},{r.Frames},{r.Method},{r.HueDrift:R},{r.ChromaRatio:R},{r.ChromaticPixels},{r.SecondsPerFrame:R}\n");
+        }
+        return (md.ToString(), csv.ToString());
+    }
+}

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text;
+using HdrUp.Color;
+using HdrUp.Core;
+using HdrUp.Media;
+using HdrUp.Metrics;
+
+namespace HdrUp.Bench;
+
+/// <summary>A method to score: a name, its parameter count (null for non-learned mappings), and a mapper per QP.</summary>
+public sealed record QualityMethod(string Name, Func<long?> Parameters, Func<int, IFrameMapper?> MapperForQp, Func<string?>? Architecture = null);
+
+/// <summary>One row of the paper's Table 1 layout: QP, method, params and the four metrics (means over the test frames).</summary>
+/// <remarks><see cref="HueDrift"/> and <see cref="ChromaRatio"/> compare the output with its SDR input (<see cref="ColourFidelityAccumulator"/>), pixel-weighted over the split.</remarks>
+public sealed record QualityRow(int Qp, string Method, long? Parameters, int Frames, double Psnr, double Ssim, double Mse, double DeltaEItp,
+    string? Architecture = null, string Split = QualityBench.TestSplit, double HueDrift = double.NaN, double ChromaRatio = double.NaN);
+
+/// <summary>Temporal stability of one method on the pan sequences at one QP (<see cref="Flicker"/>), means over sequences.</summary>
+public sealed record TemporalRow(int Qp, string Method, int Sequences, int Frames, double OutputFlicker, double TruthFlicker, double TemporalError);
+
+/// <summary>
+/// Scores methods on a dataset's test split as the paper does (§13 of the spec): each method maps the
+/// compressed SDR frames, the output is clamped to [0,1] and quantised to 16 bits like the official
+/// test script's PNGs, then PSNR/MSE (peak 1), SSIM (the official protocol) and ΔE_ITP are taken per
+/// frame against the 16-bit PQ ground truth and averaged over frames.
+/// </summary>
+public static class QualityBench
+{
+    /// <summary>The in-distribution test split (SDR made like the paper-style training data).</summary>
+    public const string TestSplit = "test";
+
+    /// <summary>The cross-grading split: the same crops with SDR from operators and codecs training never uses (docs/dataset.md).</summary>
+    public const string CrossSplit = "cross";
+
+    /// <summary>The splits of <paramref name="dataRoot"/> to score: test, and cross where the dataset has it.</summary>
+    public static IReadOnlyList<string> Splits(string dataRoot) =>
+        Directory.Exists(Path.Combine(dataRoot, CrossSplit + "_hdr")) ? [TestSplit, CrossSplit] : [TestSplit];
+
+    public static List<QualityRow> Run(string dataRoot, IReadOnlyList<int> qps, IReadOnlyList<QualityMethod> methods,
+        Action<string> log, CancellationToken cancellationToken, CropFigure? figure = null, string split = TestSplit)
+    {
+        string gtFolder = Path.Combine(dataRoot, $"{split}_hdr");
+        if (!Directory.Exists(gtFolder))
+            throw new DirectoryNotFoundException($"{gtFolder}: no {split} split (build one with 'hdrup dataset build')");
+        string[] gtFiles = Directory.GetFiles(gtFolder, "*.png").Order(StringComparer.Ordinal).ToArray();
+        var truths = gtFiles.Select(f => Png16.Read(f)).ToArray();
+        var options = new MetricOptions { SsimMode = SsimMode.Paper, Pu21Psnr = false };
+        var rows = new List<QualityRow>();
+        foreach (int qp in qps)
+        {
+            string sdrFolder = Path.Combine(dataRoot, $"{split}_sdr", $"qp{qp}");
+            if (!Directory.Exists(sdrFolder))
+                throw new DirectoryNotFoundException($"{sdrFolder}: the {split} split has no QP {qp} (build it with 'hdrup dataset build --qp {qp}')");
+            var inputs = gtFiles.Select(f => Path.Combine(sdrFolder, Path.GetFileName(f))).ToArray();
+            foreach (string missing in inputs.Where(f => !File.Exists(f)))
+                throw new FileNotFoundException($"{missing}: no SDR frame for the ground truth of the same name", missing);
+            if (figure is not null)
+                foreach (int i in figure.Frames)
+                {
+                    figure.Add(qp, CropFigure.InputLabel, i, Png16.Read(inputs[i]), pq: false);
+                    figure.Add(qp, CropFigure.TruthLabel, i, truths[i]);
+                }
+            foreach (var method in methods)
+            {
+                IFrameMapper? mapper = method.MapperForQp(qp);
+                if (mapper is null)
+                {
+                    log($"QP {qp} {method.Name}: no model for this QP, skipped");
+                    continue;
+                }
+                var scores = new List<FrameMetrics>();
+                var colour = new ColourFidelityAccumulator();
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var input = Png16.Read(inputs[i]);
+                    RgbPlanarFrame output = mapper.Map(input, cancellationToken);
+                    Png16.RoundToCodes(output);
+                    figure?.Add(qp, method.Name, i, output);
+                    scores.Add(FrameEvaluator.Evaluate(output, truths[i], options));
+                    colour.Add(input, output);
+                }
+                var mean = MetricsSummary.From(scores);
+                var fidelity = colour.Total;
+                rows.Add(new QualityRow(qp, method.Name, method.Parameters(), scores.Count, mean.Psnr, mean.Ssim, mean.Mse, mean.DeltaEItp ?? double.NaN,
+                    method.Architecture?.Invoke(), split, fidelity.HueDriftDegrees, fidelity.ChromaRatio));
+                log($"{split} QP {qp} {method.Name}: PSNR {mean.Psnr:F4} dB, SSIM {mean.Ssim:F4}, MSE {mean.Mse:F6}, ΔE_ITP {mean.DeltaEItp:F4}, hue drift {fidelity.HueDriftDegrees:F2}°, chroma ×{fidelity.ChromaRatio:F3}");
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Flicker on the pan sequences (<c>pan_hdr/&lt;seq&gt;/</c>, <c>pan_sdr/qpNN/&lt;seq&gt;/</c>, what
+    /// <c>hdrup dataset build</c> writes): each method maps every frame of each sequence (outputs rounded to 16 bits as
+    /// in <see cref="Run"/>); returns no rows when the dataset has no pans.
+    /// </summary>
+    public static List<TemporalRow> RunTemporal(string dataRoot, IReadOnlyList<int> qps, IReadOnlyList<QualityMethod> methods,
+        Action<string> log, CancellationToken cancellationToken)
+    {
+        var rows = new List<TemporalRow>();
+        string truthRoot = Path.Combine(dataRoot, "pan_hdr");
+        if (!Directory.Exists(truthRoot)) return rows;
+        string[] sequences = Directory.GetDirectories(truthRoot).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        var truths = sequences.Select(q => Directory.GetFiles(Path.Combine(truthRoot, q), "*.png").Order(StringComparer.Ordinal).ToArray())
+            .Where(files => files.Length >= 2).ToArray();
+        if (truths.Length == 0) return rows;
+        var truthFrames = truths.Select(files => files.Select(f => Png16.Read(f)).ToList()).ToArray();
+        double truthFlicker = truthFrames.Average(Flicker.Index);
+        foreach (int qp in qps)
+        {
+            var inputs = truths.Select(files => files.Select(f =>
+                Path.Combine(dataRoot, "pan_sdr", $"qp{qp}", Path.GetFileName(Path.GetDirectoryName(f))!, Path.GetFileName(f))).ToArray()).ToArray();
+            if (inputs.SelectMany(f => f).FirstOrDefault(f => !File.Exists(f)) is { } missing)
+            {
+                log($"QP {qp}: no pan frame {missing}, temporal stability skipped");
+                continue;
+            }
+            foreach (var method in methods)
+            {
+                IFrameMapper? mapper = method.MapperForQp(qp);
+                if (mapper is null) continue;
+                double flicker = 0, error = 0;
+                for (int s = 0; s < inputs.Length; s++)
+                {
+                    var outputs = new List<RgbPlanarFrame>();
+                    foreach (string input in inputs[s])
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var output = mapper.Map(Png16.Read(input), cancellationToken);
+                        Png16.RoundToCodes(output);
+                        outputs.Add(output);
+                    }
+                    flicker += Flicker.Index(outputs);
+                    error += Flicker.TemporalError(outputs, truthFrames[s]);
+                }
+                var row = new TemporalRow(qp, method.Name, inputs.Length, inputs.Sum(f => f.Length), flicker / inputs.Length, truthFlicker, error / inputs.Length);
+                rows.Add(row);
+                log($"QP {qp} {method.Name}: flicker {row.OutputFlicker:F5} (ground truth {row.TruthFlicker:F5}), temporal error {row.TemporalError:F5}");
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>A learned method whose weights file per QP may be missing (then that QP is skipped); the loaded model is
+    /// kept while the same file is asked for.</summary>
+    public static QualityMethod LearnedMethod(string name, Func<int, string?> fileForQp, int threads)
+    {
+        long? parameters = null;
+        string? architecture = null;
+        Conversion.NetworkFrameMapper? current = null;
+        string? currentFile = null;
+        return new QualityMethod(name, () => parameters, qp =>
+        {
+            string? file = fileForQp(qp);
+            // The test split and the pans (and every QP of a one-file method) ask for the same weights: load them once.
+            if (current is not null && file == currentFile) return current;
+            current?.Dispose();
+            (current, currentFile) = (null, file);
+            if (file is null || !File.Exists(file)) return null;
+            (current, var card) = Conversion.NetworkFrameMapper.Open(name, file, threads);
+            parameters ??= current.Parameters;
+            architecture ??= card?.Architecture;
+            return current;
+        }, () => architecture);
+    }
+
+    // The Params column of the paper's Table 1 (and Table 2's ≈512K single-KIB variant), by registry architecture.
+    private static readonly Dictionary<string, string> PaperParams = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["kpnet"] = "1.55M", ["csrnet"] = "36K", ["dncnn"] = "559K", ["kunet"] = "1.12M", ["dncnn-kunet"] = "1.68M", ["kpnet-single-kib"] = "≈512K",
+        ["hdrtv"] = "1.41M", ["dncnn-hdrtv"] = "2.00M", ["jsi-gan"] = "1.06M", ["pixel2pixel"] = "11.38M", ["dpir"] = "32.64M",
+    };
+
+    public static (string Markdown, string Csv) Render(IReadOnlyList<QualityRow> rows, string caption, IReadOnlyList<TemporalRow>? temporal = null,
+        string? temporalCaption = null)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine(caption);
+        md.AppendLine();
+        md.AppendLine("| split | QP | method | params | paper params | PSNR↑ | SSIM↑ | MSE↓ | ΔE_ITP↓ | hue drift° ↓ | chroma ratio |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var csv = new StringBuilder("split,qp,method,architecture,params,frames,psnr,ssim,mse,delta_e_itp,hue_drift_deg,chroma_ratio\n");
+        foreach (var r in rows)
+        {
+            string p = r.Parameters is long n ? FormatParams(n) : "–";
+            string paper = r.Architecture is { } a && PaperParams.TryGetValue(a, out string? q) ? q : "–";
+            md.AppendLine(inv, $"| {r.Split} | {r.Qp} | {r.Method} | {p} | {paper} | {r.Psnr:F4} | {r.Ssim:F4} | {r.Mse:F5} | {r.DeltaEItp:F4} | {r.HueDrift:F2} | {r.ChromaRatio:F3} |");
+            csv.Append(inv, $"{r.Split},{r.Qp},{r.Method},{r.Architecture},{r.Parameters},{r.Frames},{r.Psnr:R},{r.Ssim:R},{r.Mse:R},{r.DeltaEItp:R},{r.HueDrift:R},{r.ChromaRatio:R}\n");
+        }
+        if (temporal is { Count: > 0 })
+        {
+            md.AppendLine().AppendLine(temporalCaption).AppendLine();
+            md.AppendLine("| QP | method | flicker (output) | flicker (ground truth) | ratio | temporal error↓ |");
+            md.AppendLine("|---|---|---:|---:|---:|---:|");
+            foreach (var t in temporal)
+                md.AppendLine(inv, $"| {t.Qp} | {t.Method} | {t.OutputFlicker:F5} | {t.TruthFlicker:F5} | {t.OutputFlicker / t.TruthFlicker:F3} | {t.TemporalError:F5} |");
+        }
+        return (md.ToString(), csv.ToString());
+    }
+
+    public static string TemporalCsv(IReadOnlyList<TemporalRow> rows)
+    {
+        var csv = new StringBuilder("qp,method,sequences,frames,flicker_output,flicker_truth,temporal_error\n");
+        foreach (var t in rows)
+            csv.Append(CultureInfo.InvariantCulture, $"{t.Qp},{t.Method},{t.Sequences},{t.Frames},{t.OutputFlicker:R},{t.TruthFlicker:R},{t.TemporalError:R}\n");
+        return csv.ToString();
+    }
+
+    private static string FormatParams(long n) => n >= 1_000_000
+        ? (n / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + "M"
+        : (n / 1e3).ToString("0", CultureInfo.InvariantCulture) + "K";
+}

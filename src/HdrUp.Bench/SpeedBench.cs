@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using HdrUp.Color;
+using HdrUp.Core;
+using HdrUp.Metrics;
+using HdrUp.Models;
+using HdrUp.Models.Inference;
+using HdrUp.Models.Onnx;
+using HdrUp.Models.Precision;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HdrUp.Bench;
+
+/// <summary>One timed case: what ran, at which size, the median seconds and derived rates.</summary>
+public sealed record SpeedRow(string Case, string Size, int Repeats, double MedianSeconds, double MegapixelsPerSecond,
+    double? GflopPerSecond, double? RatioToConvCeiling, string Note);
+
+/// <summary>One model at one size through libtorch fp32 and one alternative (ONNX Runtime with <c>--onnx</c>, libtorch
+/// bf16 with <c>--bf16</c>): medians of interleaved runs on the same frame, alternative / libtorch fp32 time (below 1 =
+/// the alternative is faster) and the largest absolute output difference.</summary>
+public sealed record BackendComparison(string Model, string Size, string Alternative, int Repeats, double TorchSharpSeconds,
+    double AlternativeSeconds, double RatioToTorchSharp, double MaxAbsDifference);
+
+/// <summary>The report <c>hdrup bench speed</c> writes; <paramref name="Alternatives"/> only with <c>--onnx</c> or <c>--bf16</c>.</summary>
+public sealed record SpeedReport(string Date, string Machine, int Threads, double ConvCeilingGflops,
+    IReadOnlyList<SpeedRow> Rows, long PeakResidentBytes, IReadOnlyList<BackendComparison>? Alternatives = null,
+    double? ConvCeilingBf16Gflops = null);
+
+/// <summary>
+/// Measures, in one run and with one thread count: a single 64→64 3×3 convolution (the machine's
+/// practical ceiling), each network at several frame sizes (tiled above 1080p), and the quality
+/// metrics at 1080p. Timings are medians over repeats and reported as rates and ratios to the
+/// ceiling measured in the same run, because this machine is shared and absolute times drift.
+/// With <c>onnx</c>, every network that <see cref="OnnxExport"/> supports also runs through ONNX Runtime on the
+/// same frame with the same thread count, padding and tiling, its runs interleaved with TorchSharp's so that both see
+/// the same load. With <c>bf16</c>, the same for libtorch in bfloat16 (a second copy of the network with the same weights,
+/// converted), against a bf16 convolution ceiling measured the same way.
+/// </summary>
+public static class SpeedBench
+{
+    public static readonly (string Name, int Width, int Height)[] Sizes =
+        [("540p", 960, 540), ("1080p", 1920, 1080), ("2160p", 3840, 2160)];
+
+    public static SpeedReport Run(IReadOnlyList<string> models, IReadOnlyList<string> sizes, int repeats, int threads,
+        Action<string> log, CancellationToken cancellationToken, bool onnx = false, bool bf16 = false)
+    {
+        torch.set_num_threads(threads);
+        var rows = new List<SpeedRow>();
+        var comparisons = new List<BackendComparison>();
+
+        double ceiling = ConvCeiling(repeats, log);
+        rows.Add(new SpeedRow("conv 64→64 3×3", "1×64×256×256", repeats, double.NaN, double.NaN, ceiling, 1.0, "ceiling"));
+        double? ceilingBf16 = bf16 ? ConvCeiling(repeats, log, ScalarType.BFloat16) : null;
+        if (ceilingBf16 is double cb)
+            rows.Add(new SpeedRow("conv 64→64 3×3 (bf16)", "1×64×256×256", repeats, double.NaN, double.NaN, cb, cb / ceiling, "bf16 ceiling; of-ceiling column = bf16/fp32"));
+
+        foreach (string model in models)
+        {
+            using HdrNetwork network = ArchRegistry.Create(model);
+            double flopsPerPixel = ConvFlops.PerPixel(network);
+            log($"{model}: {flopsPerPixel / 1e6:F3} MFLOP per pixel (convolutions)");
+            bool withOnnx = onnx && OnnxExport.CanExport(network);
+            if (onnx && !withOnnx) log($"{model}: no ONNX Runtime run (the exporter covers the KPNet family only)");
+            // bf16 converts its network in place: a second copy with the same weights, so outputs are comparable.
+            using HdrNetwork? networkBf16 = bf16 ? ArchRegistry.Create(model) : null;
+            networkBf16?.load_state_dict(network.state_dict());
+            foreach (var (name, width, height) in Sizes.Where(s => sizes.Contains(s.Name)))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int tile = (long)width * height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
+                var options = new InferenceOptions { Threads = threads, TileSize = tile };
+                using var engine = new FrameInference(network, options);
+                var alternatives = new List<(string Name, FrameInference Engine, double Ceiling)>();
+                if (withOnnx) alternatives.Add(("ONNX Runtime", new FrameInference(network, options with { Backend = InferenceBackend.Onnx }), ceiling));
+                if (networkBf16 is not null) alternatives.Add(("libtorch bf16", new FrameInference(networkBf16, options with { Precision = NumericPrecision.Bf16 }), ceilingBf16!.Value));
+                var input = SyntheticFrame(width, height);
+                var output = new float[input.Length];
+                var outputs = alternatives.Select(_ => new float[input.Length]).ToArray();
+                int n = tile > 0 ? 1 : repeats;
+                double[] medians = InterleavedMedians(n, [() => engine.Run(input, output, width, height),
+                    .. alternatives.Select((a, i) => (Action)(() => a.Engine.Run(input, outputs[i], width, height)))]);
+                double median = medians[0];
+                double megapixels = width * (double)height / 1e6;
+                double gflops = flopsPerPixel * width * height / median / 1e9;
+                rows.Add(new SpeedRow(model, name, n, median, megapixels / median, gflops, gflops / ceiling,
+                    $"{flopsPerPixel / 1e6:F3} MFLOP/px; " + (tile > 0 ? $"tiles {tile}+{InferenceOptions.DefaultTileOverlap}" : "whole frame")));
+                log($"{model} {name}: {median:F2} s/frame, {gflops:F1} GFLOP/s ({gflops / ceiling:P0} of the conv ceiling)");
+                for (int i = 0; i < alternatives.Count; i++)
+                {
+                    var (alternative, altEngine, altCeiling) = alternatives[i];
+                    altEngine.Dispose();
+                    var c = new BackendComparison(model, name, alternative, n, median, medians[i + 1], medians[i + 1] / median, MaxAbsDifference(output, outputs[i]));
+                    comparisons.Add(c);
+                    double altGflops = flopsPerPixel * width * height / c.AlternativeSeconds / 1e9;
+                    rows.Add(new SpeedRow($"{model} ({alternative})", name, n, c.AlternativeSeconds, megapixels / c.AlternativeSeconds, altGflops,
+                        altGflops / altCeiling, $"{c.RatioToTorchSharp:F3}× the libtorch fp32 time; max |Δ| {c.MaxAbsDifference:E1}"));
+                    log($"{model} {name} {alternative}: {c.AlternativeSeconds:F2} s/frame, {c.RatioToTorchSharp:F3}× libtorch fp32, max |Δ| {c.MaxAbsDifference:E1}");
+                }
+            }
+        }
+
+        // Training throughput: the CPU recipe's step (crop 64, batch 4, L1, Adam) on random tensors, so data loading
+        // (a background thread in the trainer) is left out and the number is the network's training cost.
+        foreach (string model in models)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using HdrNetwork network = ArchRegistry.Create(model);
+            network.train();
+            using var adam = torch.optim.Adam(network.parameters(), 2e-4, 0.9, 0.99);
+            using var lq = torch.rand(4, 3, 64, 64);
+            using var target = torch.rand(4, 3, 64, 64);
+            double step = Median(repeats + 2, () =>
+            {
+                using var scope = torch.NewDisposeScope();
+                var loss = nn.functional.l1_loss(network.call(lq), target);
+                adam.zero_grad();
+                loss.backward();
+                adam.step();
+            });
+            rows.Add(new SpeedRow($"train {model}", "4×3×64×64", repeats + 2, step, 4 * 64 * 64 / 1e6 / step, null, null,
+                $"{1 / step:F2} it/s (forward, backward, Adam)"));
+            log($"train {model}: {1 / step:F2} it/s at crop 64, batch 4");
+        }
+
+        var (pred, gt) = (RandomFrame(1920, 1080, 1), RandomFrame(1920, 1080, 2));
+        foreach (var (name, action) in new (string, Action)[]
+        {
+            ("PSNR/MSE", () => Psnr.Compute(pred, gt)),
+            ("SSIM standard", () => Ssim.Compute(pred, gt, SsimMode.Standard)),
+            ("SSIM paper", () => Ssim.Compute(pred, gt, SsimMode.Paper)),
+            ("ΔE_ITP", () => DeltaEItp.Compute(pred, gt)),
+        })
+        {
+            double median = Median(repeats, action);
+            rows.Add(new SpeedRow($"metric {name}", "1080p", repeats, median, 1920 * 1080 / 1e6 / median, null, null, "one frame pair"));
+            log($"metric {name}: {median * 1000:F0} ms per 1080p pair");
+        }
+
+        return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx || bf16 ? comparisons : null, ceilingBf16);
+    }
+
+    /// <summary>One untimed warm-up of each, then <paramref name="repeats"/> alternating timed runs of a and b, so that
+    /// load from other processes falls on both alike; the median of each.</summary>
+    /// <summary>Medians of the actions run in turn, repeat after repeat, so that all of them see the same machine load.</summary>
+    private static double[] InterleavedMedians(int repeats, Action[] actions)
+    {
+        foreach (var action in actions) action();
+        var times = actions.Select(_ => new double[Math.Max(1, repeats)]).ToArray();
+        for (int i = 0; i < times[0].Length; i++)
+            for (int a = 0; a < actions.Length; a++)
+            {
+                var clock = Stopwatch.StartNew();
+                actions[a]();
+                times[a][i] = clock.Elapsed.TotalSeconds;
+            }
+        return times.Select(t => { Array.Sort(t); return t[t.Length / 2]; }).ToArray();
+    }
+
+    private static double MaxAbsDifference(float[] a, float[] b)
+    {
+        double max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        return max;
+    }
+
+    public static double ConvCeiling(int repeats, Action<string> log, ScalarType type = ScalarType.Float32)
+    {
+        using var conv = nn.Conv2d(64, 64, 3, padding: 1);
+        conv.to(type);
+        using var input = randn(1, 64, 256, 256).to(type);
+        using var inference = inference_mode();
+        double median = Median(repeats + 1, () => { using var _ = conv.call(input); });
+        double gflops = 2.0 * 64 * 64 * 9 * 256 * 256 / median / 1e9;
+        log($"conv 64→64 3×3 on 1×64×256×256 ({(type == ScalarType.Float32 ? "fp32" : type.ToString())}): {gflops:F1} GFLOP/s");
+        return gflops;
+    }
+
+    /// <summary>Smooth gradients plus edges: a frame with the statistics of a picture, not of noise.</summary>
+    internal static float[] SyntheticFrame(int width, int height)
+    {
+        var data = new float[3 * width * height];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                {
+                    double v = 0.5 + 0.35 * Math.Sin((x * (c + 1) + y * 0.7) / 97.0) * Math.Cos(y / 61.0);
+                    if (((x / 120) + (y / 90)) % 5 == 0) v = 0.95;
+                    data[(c * height + y) * width + x] = (float)v;
+                }
+        return data;
+    }
+
+    private static RgbPlanarFrame RandomFrame(int width, int height, int seed)
+    {
+        var random = new Random(seed);
+        var frame = new RgbPlanarFrame(width, height);
+        for (int i = 0; i < frame.Data.Length; i++) frame.Data[i] = (float)(0.3 + 0.4 * random.NextDouble());
+        return frame;
+    }
+
+    /// <summary>One untimed warm-up, then the median of <paramref name="repeats"/> timed runs.</summary>
+    private static double Median(int repeats, Action action)
+    {
+        action();
+        var times = new double[Math.Max(1, repeats)];
+        for (int i = 0; i < times.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times[i] = clock.Elapsed.TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[times.Length / 2];
+    }
+
+    public static string MachineDescription()
+    {
+        string cpu = "unknown CPU";
+        try
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+        }
+        catch (IOException) { }
+        return $"{cpu}; {Environment.ProcessorCount} logical cores; {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB; " +
+               $"{RuntimeInformation.OSDescription}; .NET {Environment.Version}; libtorch via TorchSharp";
+    }
+
+    internal static long PeakResidentBytes()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            if (line is not null)
+                return long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;   // the value is right-aligned after a tab, so from ~10 GB on no space precedes it
+        }
+        catch (IOException) { }
+        return -1;
+    }
+
+    public static (string Json, string Markdown) Render(SpeedReport report)
+    {
+        string json = JsonSerializer.Serialize(report, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        });
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine(inv, $"# hdrup bench speed — {report.Date}");
+        md.AppendLine();
+        md.AppendLine(inv, $"Machine: {report.Machine}. Threads: {report.Threads}. Peak resident memory: {report.PeakResidentBytes / (1 << 20)} MiB.");
+        md.AppendLine(inv, $"Ceiling: one 64→64 3×3 convolution on 1×64×256×256 at {report.ConvCeilingGflops:F1} GFLOP/s in this run.");
+        md.AppendLine();
+        md.AppendLine("| case | size | repeats | median s | Mpx/s | GFLOP/s | of ceiling | note |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
+        foreach (var r in report.Rows)
+        {
+            string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, inv) : "";
+            md.AppendLine(inv, $"| {r.Case} | {r.Size} | {r.Repeats} | {F(r.MedianSeconds, "F3")} | {F(r.MegapixelsPerSecond, "F3")} | {F(r.GflopPerSecond, "F1")} | {F(r.RatioToConvCeiling, "P0")} | {r.Note} |");
+        }
+        if (report.Alternatives is { } comparisons)
+        {
+            md.AppendLine();
+            md.AppendLine("## Other backends and precisions against libtorch fp32");
+            md.AppendLine();
+            string bf16Ceiling = report.ConvCeilingBf16Gflops is double cb
+                ? string.Format(inv, " bf16 convolution ceiling {0:F1} GFLOP/s ({1:F2}× fp32).", cb, cb / report.ConvCeilingGflops) : "";
+            md.AppendLine(inv, $"Same frame, {report.Threads} thread(s) each, runs interleaved; ratio below 1 = the alternative is faster. All run through the same padding and tiling (FrameInference; 2160p in 512-px tiles).{bf16Ceiling}");
+            md.AppendLine();
+            md.AppendLine("| model | size | alternative | repeats | libtorch fp32 s | alternative s | alternative / fp32 | max abs difference |");
+            md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
+            foreach (var c in comparisons)
+                md.AppendLine(inv, $"| {c.Model} | {c.Size} | {c.Alternative} | {c.Repeats} | {c.TorchSharpSeconds:F3} | {c.AlternativeSeconds:F3} | {c.RatioToTorchSharp:F3} | {c.MaxAbsDifference:E2} |");
+        }
+        return (json, md.ToString());
+    }
+}

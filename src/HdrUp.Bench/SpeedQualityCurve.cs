@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using HdrUp.Bench.Plots;
+using HdrUp.Training.Train;
+
+namespace HdrUp.Bench;
+
+/// <summary>One method on the speed/quality curve.</summary>
+public sealed record CurvePoint(int Number, string Method, string Architecture, long? Parameters, double SecondsPerFrame, double Psnr, double DeltaEItp);
+
+/// <summary>
+/// <c>hdrup bench curve</c>: joins a <c>bench speed</c> report (network seconds per frame by architecture and size) with a
+/// <c>bench quality</c> CSV (test-split PSNR / ΔE_ITP by method, with each method's architecture) into the speed/quality
+/// trade-off of the fast candidates (#11): a numbered scatter PNG (<see cref="ScatterPlot"/>) and a table.
+/// </summary>
+public static class SpeedQualityCurve
+{
+    /// <summary>Rows of <c>bench speed --onnx</c> for ONNX Runtime are named "ARCH (ONNX Runtime)".</summary>
+    public const string OnnxSuffix = " (ONNX Runtime)";
+
+    public static List<CurvePoint> Join(string speedJson, string qualityCsv, int qp, string size, bool onnx = false)
+    {
+        using var speed = JsonDocument.Parse(File.ReadAllText(speedJson));
+        var seconds = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var row in speed.RootElement.GetProperty("rows").EnumerateArray())
+        {
+            if (row.GetProperty("size").GetString() != size) continue;
+            var median = row.GetProperty("median_seconds");
+            if (median.ValueKind == JsonValueKind.Number) seconds[row.GetProperty("case").GetString()!] = median.GetDouble();
+        }
+        var lines = File.ReadAllLines(qualityCsv);
+        string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
+        int Column(string name) => Array.IndexOf(header, name) is int i and >= 0 ? i
+            : throw new InvalidDataException($"{qualityCsv}: no '{name}' column (write it with 'hdrup bench quality')");
+        int cQp = Column("qp"), cMethod = Column("method"), cArch = Column("architecture"), cParams = Column("params"),
+            cPsnr = Column("psnr"), cDe = Column("delta_e_itp");
+        // Reports since the cross-grading split have a split column; the curve is drawn for the test split.
+        int cSplit = Array.IndexOf(header, "split");
+        var points = new List<CurvePoint>();
+        foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            string[] f = line.Split(',');
+            if ((cSplit >= 0 && f[cSplit] != QualityBench.TestSplit) || f[cQp] != qp.ToString(CultureInfo.InvariantCulture) || !seconds.TryGetValue(f[cArch] + (onnx ? OnnxSuffix : ""), out double s)) continue;
+            long? parameters = long.TryParse(f[cParams], CultureInfo.InvariantCulture, out long p) ? p : null;
+            points.Add(new CurvePoint(points.Count + 1, f[cMethod], f[cArch], parameters, s,
+                double.Parse(f[cPsnr], CultureInfo.InvariantCulture), double.Parse(f[cDe], CultureInfo.InvariantCulture)));
+        }
+        if (points.Count == 0)
+            throw new InvalidDataException($"{qualityCsv}: no method at QP {qp} has an architecture timed at {size} in {speedJson}");
+        return points;
+    }
+
+    public static string Csv(IReadOnlyList<CurvePoint> points)
+    {
+        var csv = new StringBuilder("number,method,architecture,params,seconds_per_frame,psnr,delta_e_itp\n");
+        foreach (var p in points)
+            csv.Append(CultureInfo.InvariantCulture, $"{p.Number},{p.Method},{p.Architecture},{p.Parameters},{p.SecondsPerFrame:R},{p.Psnr:R},{p.DeltaEItp:R}\n");
+        return csv.ToString();
+    }
+
+    public static void SavePlot(Stream destination, IReadOnlyList<CurvePoint> points) =>
+        ScatterPlot.Save(destination, points.Select(p => new ScatterPoint(p.SecondsPerFrame, p.Psnr, p.Number)).ToList());
+
+    public static string Render(IReadOnlyList<CurvePoint> points, string reference, int qp, string size, string? plotFile, bool onnx = false)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var baseline = points.FirstOrDefault(p => p.Method == reference) ?? points.MaxBy(p => p.SecondsPerFrame)!;
+        var md = new StringBuilder();
+        md.AppendLine(inv, $"Speed (network seconds per {size} frame with {(onnx ? "ONNX Runtime" : "libtorch")}, `bench speed`) against quality (test split, QP {qp}, `bench quality`); ");
+        md.AppendLine(inv, $"speed-up and ΔPSNR are relative to {baseline.Method}.").AppendLine();
+        md.AppendLine("| # | method | architecture | params | s/frame | speed-up | PSNR↑ | ΔPSNR | ΔE_ITP↓ |");
+        md.AppendLine("|---:|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var p in points)
+            md.AppendLine(inv, $"| {p.Number} | {p.Method} | {p.Architecture} | {p.Parameters?.ToString("N0", inv) ?? "–"} | {p.SecondsPerFrame:F2} | " +
+                               $"{baseline.SecondsPerFrame / p.SecondsPerFrame:F1}× | {p.Psnr:F2} | {p.Psnr - baseline.Psnr:+0.00;-0.00;0.00} | {p.DeltaEItp:F2} |");
+        if (plotFile is not null)
+        {
+            md.AppendLine().Append(inv, $"![speed/quality]({plotFile}) x: seconds per {size} frame (log₂ scale), y: PSNR (dB) at QP {qp}; ");
+            md.AppendLine("numbers as in the table; blue = the Pareto front (no other point is both faster and better).");
+        }
+        return md.ToString();
+    }
+}
