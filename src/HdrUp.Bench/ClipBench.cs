@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using HdrUp.Conversion;
+using HdrUp.Conversion.QpEstimation;
 using HdrUp.Core;
 using HdrUp.Media;
 using HdrUp.Metrics;
@@ -24,12 +26,12 @@ public static class ClipBench
         Action<string> log, CancellationToken ct, CropFigure? figure = null)
     {
         var rows = new List<ClipRow>();
-        var shipped = Conversion.ShippedModels.ByQp().Keys.ToArray();
+        var shipped = ShippedModels.ByQp().Keys.ToArray();
         for (int c = 0; c < clips.Count; c++)
         {
             string clip = clips[c];
             string name = Path.GetFileName(clip);
-            int qp = fixedQp ?? Conversion.QpChoice.Auto(clip, shipped, ct).Qp;
+            int qp = fixedQp ?? QpEstimator.Estimate(clip, shipped, ct).NearestQp;
             var frames = SampleFrames(clip, framesPerClip, ct);
             log($"{name}: {frames.Count} frames of {frames[0].Width}×{frames[0].Height}, models for QP {qp}");
             for (int i = 0; i < frames.Count; i++) figure?.Add(c, CropFigure.InputLabel, i, frames[i], pq: false);

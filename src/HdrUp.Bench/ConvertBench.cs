@@ -45,7 +45,7 @@ public static class ConvertBench
                     cancellationToken);
                 foreach (string model in models)
                 {
-                    int tile = (long)width * height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
+                    int tile = MappingFactory.TileFor(width, height);
                     var network = ArchRegistry.Create(model);
                     network.eval();
                     var backend = InferenceOptions.Fastest(network);

@@ -172,6 +172,48 @@ public static class QualityBench
         ["hdrtv"] = "1.41M", ["dncnn-hdrtv"] = "2.00M", ["jsi-gan"] = "1.06M", ["pixel2pixel"] = "11.38M", ["dpir"] = "32.64M",
     };
 
+    /// <summary>
+    /// Scores <paramref name="methods"/> on <paramref name="splits"/> and renders the report: Markdown (Table 1 layout, the crops
+    /// figure of <paramref name="figureRows"/> test frames, flicker with <paramref name="temporal"/>), its CSV, and the extra files
+    /// (STEM + suffix: the temporal CSV, one crops PNG per QP) that <paramref name="stemName"/> names in the Markdown.
+    /// </summary>
+    public static (string Markdown, string Csv, List<(string Suffix, Action<Stream> Write)> Extras) Report(string root, IReadOnlyList<int> qpList,
+        IReadOnlyList<QualityMethod> methods, IReadOnlyList<string> splits, int figureRows, bool temporal, string stemName, string? note,
+        Action<string> log, CancellationToken ct)
+    {
+        int testFrames = Directory.Exists(Path.Combine(root, "test_hdr")) ? Directory.GetFiles(Path.Combine(root, "test_hdr"), "*.png").Length : 0;
+        var figure = figureRows > 0 ? new CropFigure(CropFigure.Spread(testFrames, figureRows)) : null;
+        var rows = splits.SelectMany(split => Run(root, qpList, methods, log, ct, split == TestSplit ? figure : null, split)).ToList();
+        var temporalRows = temporal ? RunTemporal(root, qpList, methods, log, ct) : [];
+        string caption = $"Quality on the splits of {Path.GetFullPath(root)} ({DateTime.UtcNow:yyyy-MM-dd}): 'test' = held-out photographs with " +
+                         "SDR made like the paper-style training data (BT.2446 C, x265 intra); 'cross' = the same crops with SDR from tone operators and codecs " +
+                         "training never uses (docs/dataset.md). Means over frames of PSNR/MSE on PQ code values (peak 1), SSIM (official protocol: 7×7 box, data range 2) and ΔE_ITP, " +
+                         "outputs clamped and quantised to 16 bits as the official test script does; hue drift and chroma ratio against the SDR input placed by BT.2408 " +
+                         "(docs/colour.md). 'paper params' is the paper's Params column." +
+                         (note is { } extra ? " " + extra : "");
+        string temporalCaption = "Temporal stability on the pan sequences (virtual camera pans over training panoramas: for stability, not for accuracy claims): " +
+                                 "flicker = mean |F_t − F_{t−1}| over consecutive frames (PQ code values), ratio = output ÷ ground truth, " +
+                                 "temporal error = mean |(O_t − O_{t−1}) − (G_t − G_{t−1})|, means over sequences.";
+        var (markdown, csv) = Render(rows, caption, temporalRows, temporalCaption);
+        var extras = new List<(string Suffix, Action<Stream> Write)>();
+        if (temporalRows.Count > 0) extras.Add(("-temporal.csv", s => s.Write(Encoding.UTF8.GetBytes(TemporalCsv(temporalRows)))));
+        if (figure is not null)
+        {
+            var text = new StringBuilder(markdown);
+            foreach (int qp in figure.Qps)
+            {
+                string file = $"{stemName}-qp{qp}.png";
+                extras.Add(($"-qp{qp}.png", s => figure.Save(qp, s)));
+                text.AppendLine().AppendLine(
+                    $"![QP {qp} crops]({file}) **QP {qp} crops** ({file}): rows = test frames {string.Join(", ", figure.Frames)} (centre {figure.Size}×{figure.Size}); " +
+                    $"columns = {string.Join(" | ", figure.Columns(qp))}. HDR shown on SDR: PQ → cd/m², BT.2020 → BT.709, 203 cd/m² → 1.0, " +
+                    "extended Reinhard per channel with white at 1000 cd/m², BT.1886 γ 1/2.4; the SDR input as coded.");
+            }
+            markdown = text.ToString();
+        }
+        return (markdown, csv, extras);
+    }
+
     public static (string Markdown, string Csv) Render(IReadOnlyList<QualityRow> rows, string caption, IReadOnlyList<TemporalRow>? temporal = null,
         string? temporalCaption = null)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using HdrUp.Conversion;
 using HdrUp.Color;
 using HdrUp.Core;
 using HdrUp.Metrics;
@@ -71,7 +72,7 @@ public static class SpeedBench
             foreach (var (name, width, height) in Sizes.Where(s => sizes.Contains(s.Name)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int tile = (long)width * height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
+                int tile = MappingFactory.TileFor(width, height);
                 var options = new InferenceOptions { Threads = threads, TileSize = tile };
                 using var engine = new FrameInference(network, options);
                 var alternatives = new List<(string Name, FrameInference Engine, double Ceiling)>();

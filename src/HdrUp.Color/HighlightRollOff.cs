@@ -63,6 +63,8 @@ public sealed class PeakLimitedMapper(IFrameMapper inner, double peak) : IFrameM
 
     public double Peak => peak;
 
+    public IFrameMapper Inner => inner;
+
     public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default) =>
         HighlightRollOff.ApplyToPq(inner.Map(input, cancellationToken), KneeFraction * peak, peak, cancellationToken);
 

@@ -62,7 +62,7 @@ public static class ConcatJob
 
         var rate = Rational.Parse(first.FrameRate);
         var target = new ConvertJob.Hdr10Target(output, first.Width, first.Height, rate, light.Result, source, null,
-            request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force, Rational.Parse(first.SampleAspectRatio));
+            request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force, Rational.Parse(first.SampleAspectRatio), info);
         if (ConvertJob.EvenSize(first.Width, first.Height) != (first.Width, first.Height))
             warn($"{MediaProbe.DisplayName(output)}: {ConvertJob.OddSizeNote(first.Width, first.Height)}");
         var frames = ordered.SelectMany(p => PartFile.ReadFrames(p.Path, p.Info, cancellationToken));

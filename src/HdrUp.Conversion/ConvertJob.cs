@@ -54,6 +54,9 @@ public sealed record ConvertRequest
 
     /// <summary>Sees each frame pair (SDR input, cached PQ result) in order; not with <see cref="Segment"/>.</summary>
     public IFrameObserver? Observer { get; init; }
+
+    /// <summary>The input's probe when the caller has it (it chose the mapping with it), so the input is probed once; null: the job probes.</summary>
+    public MediaInfo? Probe { get; init; }
 }
 
 /// <summary>Progress of a conversion: the stage ("network", "encode", "part") and frames done out of the total known.</summary>
@@ -114,7 +117,7 @@ public static class ConvertJob
         string work = WorkFolder(output ?? Path.Combine(framesOut!, "frames"));
         PrepareWorkFolder(work, request, warn);
 
-        using var reader = SdrVideoReader.Open(request.Input, ReaderOptions(request, warn) with { MaxFrames = request.MaxFrames }, cancellationToken);
+        using var reader = SdrVideoReader.Open(request.Input, ReaderOptions(request, info, warn) with { MaxFrames = request.MaxFrames }, cancellationToken);
         int expected = (int)(request.MaxFrames is int max ? Math.Min(max, reader.ExpectedFrameCount) : reader.ExpectedFrameCount);
         var light = new ContentLightLevelAccumulator();
         (int frames, int resumed) = MapAll((bytes, token) => reader.ReadFrame(bytes, out _, token), reader.Width, reader.Height,
@@ -127,7 +130,7 @@ public static class ConvertJob
             var target = new Hdr10Target(output, reader.Width, reader.Height, reader.FrameRate, light.Result,
                 reader.Info.IsImage ? null : request.Input,
                 request.MaxFrames is null ? null : frames / reader.FrameRate.Value,
-                request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force, reader.SampleAspectRatio);
+                request.Crf, request.Preset, request.MasteringDisplay, request.Transfer, request.Force, reader.SampleAspectRatio, reader.Info);
             EncodeHdr10(target, frames, CachedFrames(work, frames), warn, progress, cancellationToken);
         }
         if (framesOut is not null)
@@ -158,8 +161,9 @@ public static class ConvertJob
             };
 
     /// <summary>The reader settings a request implies; the same for a whole run and for each segment.</summary>
-    private static SdrReaderOptions ReaderOptions(ConvertRequest request, Action<string> warn) => new()
+    private static SdrReaderOptions ReaderOptions(ConvertRequest request, MediaInfo info, Action<string> warn) => new()
     {
+        Probe = info,
         Warning = warn,
         CropToEven = false,
         Deinterlace = request.Deinterlace,
@@ -168,7 +172,7 @@ public static class ConvertJob
 
     private static MediaInfo ProbeSdr(ConvertRequest request, CancellationToken cancellationToken)
     {
-        var info = MediaProbe.Probe(request.Input, cancellationToken: cancellationToken);
+        var info = request.Probe ?? MediaProbe.Probe(request.Input, cancellationToken: cancellationToken);
         if (info.IsHdr && !request.AllowHdrInput)
             throw new InvalidDataException($"{MediaProbe.DisplayName(request.Input)}: already HDR (transfer {info.ColorTransfer}); pass --allow-hdr-input to convert its code values anyway");
         return info;
@@ -220,7 +224,7 @@ public static class ConvertJob
 
         string work = WorkFolder(output);
         PrepareWorkFolder(work, request, warn);
-        using var reader = SegmentReader.Open(request.Input, plan, segment.Index, ReaderOptions(request, warn), cancellationToken);
+        using var reader = SegmentReader.Open(request.Input, plan, segment.Index, ReaderOptions(request, info, warn), cancellationToken);
         var light = new ContentLightLevelAccumulator();
         (int frames, int resumed) = MapAll(reader.Read, reader.Reader.Width, reader.Reader.Height,
             request.Mapper, work, end - start, light, progress, cancellationToken);
@@ -398,7 +402,7 @@ public static class ConvertJob
     /// <summary>Everything the HDR10 encode depends on besides the frames.</summary>
     internal sealed record Hdr10Target(string Output, int Width, int Height, Rational FrameRate, ContentLightLevel LightLevel,
         string? StreamSource, double? Duration, int Crf, string Preset, MasteringDisplay MasteringDisplay, HdrTransfer Transfer, bool Overwrite,
-        Rational SampleAspectRatio);
+        Rational SampleAspectRatio, MediaInfo? StreamSourceProbe = null);
 
     /// <summary>
     /// The HDR10 encode step, the one piece of code behind both <c>convert</c> and <c>concat</c>:
@@ -416,6 +420,7 @@ public static class ConvertJob
             Crf = target.Crf,
             Preset = target.Preset,
             StreamSource = target.StreamSource,
+            StreamSourceProbe = target.StreamSourceProbe,
             Duration = target.Duration,
             Overwrite = target.Overwrite,
             SampleAspectRatio = target.SampleAspectRatio,

@@ -34,9 +34,7 @@ public sealed class NetworkFrameMapper(string name, HdrNetwork network, Inferenc
         cancellationToken.ThrowIfCancellationRequested();
         var output = new RgbPlanarFrame(input.Width, input.Height);
         _inference.Run(input.Data, output.Data, input.Width, input.Height);
-        Span<float> values = output.Data;
-        for (int i = 0; i < values.Length; i++)
-            values[i] = float.IsNaN(values[i]) ? 0f : Math.Clamp(values[i], 0f, 1f);
+        UnitInterval.Clamp(output.Data);
         return output;
     }
 

@@ -5,7 +5,7 @@ namespace HdrUp.Media;
 
 /// <summary>
 /// ffmpeg's gbrp16le raw layout (planes G, B, R; little-endian 16-bit codes) ⇄ <see cref="RgbPlanarFrame"/>
-/// (planes R, G, B in [0, 1]), with <see cref="Png16.Quantize(float)"/>'s rounding on the way out.
+/// (planes R, G, B in [0, 1]), with <see cref="UnitInterval.ToCode16"/>'s rounding on the way out.
 /// </summary>
 public static class Gbrp16
 {
@@ -36,7 +36,7 @@ public static class Gbrp16
     {
         for (int i = 0; i < plane.Length; i++)
         {
-            ushort v = Png16.Quantize(plane[i]);
+            ushort v = UnitInterval.ToCode16(plane[i]);
             destination[2 * i] = (byte)v;
             destination[2 * i + 1] = (byte)(v >> 8);
         }
@@ -45,6 +45,6 @@ public static class Gbrp16
     private static void UnpackPlane(ReadOnlySpan<byte> wide, Span<float> destination)
     {
         for (int i = 0; i < destination.Length; i++)
-            destination[i] = (wide[2 * i] | (wide[2 * i + 1] << 8)) / 65535f;
+            destination[i] = (wide[2 * i] | (wide[2 * i + 1] << 8)) / UnitInterval.Code16Max;
     }
 }

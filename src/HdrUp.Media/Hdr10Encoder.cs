@@ -39,6 +39,9 @@ public sealed record Hdr10EncoderOptions
     /// <summary>A file whose audio, subtitle and chapter streams are copied unchanged (usually the SDR source). Null: video only.</summary>
     public string? StreamSource { get; init; }
 
+    /// <summary>The <see cref="StreamSource"/>'s probe when the caller has it (null: the encoder probes it).</summary>
+    public MediaInfo? StreamSourceProbe { get; init; }
+
     public bool CopyAudio { get; init; } = true;
     public bool CopySubtitles { get; init; } = true;
     public bool CopyChapters { get; init; } = true;
@@ -139,7 +142,7 @@ public sealed class Hdr10Encoder : IDisposable
 
         MediaInfo? source = null;
         if (options.StreamSource is not null)
-            source = MediaProbe.Probe(options.StreamSource);
+            source = options.StreamSourceProbe ?? MediaProbe.Probe(options.StreamSource);
 
         var ci = CultureInfo.InvariantCulture;
         var a = new List<string>

@@ -94,27 +94,14 @@ public static class Png16
         }
     }
 
-    /// <summary>
-    /// [0, 1] → uint16 code: clamp, × 65535 in float32, round half to even (MathF.Round's default, like
-    /// numpy's round). NaN becomes 0.
-    /// </summary>
-    public static ushort Quantize(float value)
-    {
-        if (float.IsNaN(value)) return 0;
-        float clamped = Math.Clamp(value, 0f, 1f);
-        return (ushort)MathF.Round(clamped * 65535f);
-    }
+    /// <summary>[0, 1] → uint16 code, the one rule of <see cref="UnitInterval.ToCode16"/>.</summary>
+    public static ushort Quantize(float value) => UnitInterval.ToCode16(value);
 
     /// <summary>
-    /// Replaces every value by the one its 16-bit PNG code stands for (<see cref="Quantize(float)"/> / 65535),
+    /// Replaces every value by the one its 16-bit PNG code stands for (<see cref="UnitInterval.RoundToCode16"/>),
     /// so a frame measures and encodes exactly as its PNG would.
     /// </summary>
-    public static void RoundToCodes(RgbPlanarFrame frame)
-    {
-        float[] data = frame.Data;
-        for (int i = 0; i < data.Length; i++)
-            data[i] = Quantize(data[i]) / 65535f;
-    }
+    public static void RoundToCodes(RgbPlanarFrame frame) => UnitInterval.RoundToCode16(frame.Data);
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 }

@@ -26,6 +26,9 @@ public sealed record SdrReaderOptions
     /// <summary>Stop after this many frames (null: all).</summary>
     public int? MaxFrames { get; init; }
 
+    /// <summary>The input's probe when the caller has it already, so that a job probes its input once (null: the reader probes).</summary>
+    public MediaInfo? Probe { get; init; }
+
     /// <summary>What an interlaced input becomes: one picture per frame (default) or per field. Progressive input is not touched.</summary>
     public DeinterlaceRate Deinterlace { get; init; } = DeinterlaceRate.Frame;
 
@@ -165,7 +168,7 @@ public sealed partial class SdrVideoReader : IDisposable
     {
         options ??= new SdrReaderOptions();
         bool sequence = MediaProbe.IsSequencePattern(path);
-        MediaInfo info = MediaProbe.Probe(path, sequence ? options.SequenceFrameRate : null, cancellationToken);
+        MediaInfo info = options.Probe ?? MediaProbe.Probe(path, sequence ? options.SequenceFrameRate : null, cancellationToken);
         var warn = options.Warning ?? (_ => { });
         string name = MediaProbe.DisplayName(path);
 

@@ -32,6 +32,34 @@ public class ConvertCommandTests
         Assert.Equal(new[] { "clip.mp4", "out.mkv" }, Directory.GetFileSystemEntries(dir).Select(p => Path.GetFileName(p)!).Order().ToArray());
     }
 
+    // One probe per input (#18): the mapping choice (QP estimate), the job, the reader and the encoder's stream copy all
+    // use the probe convert made. An ffprobe wrapper logs its command lines; other tests running meanwhile pass through it
+    // unharmed, and only lines naming this test's clip count. The wrapper stays on disk: a parallel test may still run it.
+    [Fact]
+    public async Task Convert_ProbesItsInputOnce()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, frames: 4);
+        string log = Path.Combine(dir, "ffprobe.log");
+        string wrapper = Path.Combine(dir, "ffprobe");
+        string real = HdrUp.Media.Ffmpeg.FfprobePath;
+        File.WriteAllText(wrapper, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{log}'\nexec '{real}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string? before = Environment.GetEnvironmentVariable(HdrUp.Media.Ffmpeg.FfprobeVariable);
+        Environment.SetEnvironmentVariable(HdrUp.Media.Ffmpeg.FfprobeVariable, wrapper);
+        try
+        {
+            var run = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "out.mkv"), "--quality", "fast", "--qp", "auto", "--preset", "ultrafast");
+            Assert.True(run.ExitCode == 0, run.Error);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(HdrUp.Media.Ffmpeg.FfprobeVariable, before);
+        }
+        var probes = File.ReadAllLines(log).Where(l => l.Contains("-show_format") && l.Contains(clip)).ToList();
+        Assert.True(probes.Count == 1, string.Join("\n", probes));
+    }
+
     // The fast level picks the shipped distilled model of the QP and, by default, ONNX Runtime; --backend torch runs
     // the same model through libtorch; a network ONNX export does not cover is refused for --backend onnx.
     [Fact]

@@ -43,7 +43,7 @@ internal static partial class BenchCommand
                 : int.TryParse(qpText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int q) ? q : throw new ArgumentException($"--qp: '{qpText}' is neither auto nor a number");
             int perClip = parse.GetValue(frames);
             if (perClip < 1) throw new ArgumentException("--frames must be at least 1");
-            var methods = Methods(Math.Max(1, parse.GetValue(threads)), parse.GetValue(weights), parse.GetValue(keep));
+            var methods = QualityMethods.Standard(Math.Max(1, parse.GetValue(threads)), parse.GetValue(weights), parse.GetValue(keep));
             var figure = new CropFigure(Enumerable.Range(0, Math.Min(perClip, 3)).ToArray(), size: 256);
             var rows = ClipBench.Run(files, methods, fixedQp, perClip, line => runtime.Console.MarkupLine(Markup.Escape(line)), ct, figure);
 

@@ -5,8 +5,8 @@ using HdrUp.Conversion.Delivery;
 using HdrUp.Color;
 using HdrUp.Core;
 using HdrUp.Media;
-using HdrUp.Models.Checkpoints;
 using HdrUp.Models.Inference;
+using HdrUp.Models.Precision;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;
@@ -14,10 +14,6 @@ namespace HdrUp.Cli.Commands;
 /// <summary><c>hdrup convert</c>: an SDR clip in, an HDR10 file out.</summary>
 internal static class ConvertCommand
 {
-    public enum Method { Kpnet, Bt2446a, Bt2408 }
-
-    public enum Colour { Model, Keep }
-
     public static Command Create()
     {
         var input = new Argument<string>("INPUT")
@@ -29,12 +25,12 @@ internal static class ConvertCommand
                           "The summary names each of these.",
         };
         var output = new Option<string?>("--output", "-o") { Description = "HDR10 file to write (.mkv or .mp4). Default: INPUT's name with -hdr10.mkv, beside it." };
-        var method = new Option<Method>("--method")
+        var method = new Option<MappingMethod>("--method")
         {
             Description = "kpnet (the network), or a non-learned mapping to compare with: bt2446a (ITU-R BT.2446 Method A inverse), bt2408 (SDR white placed at 203 cd/m²).",
-            DefaultValueFactory = _ => Method.Kpnet,
+            DefaultValueFactory = _ => MappingMethod.Kpnet,
         };
-        var colour = new Option<Colour?>("--colour")
+        var colour = new Option<ColourSource?>("--colour")
         {
             Description = "keep (the default for the network): the output takes its light from the mapping and its colours (chromaticity) from " +
                           "the input as BT.2408 places it, so hues cannot drift (raw networks drift 3–30° on real clips; measured in the README, " +
@@ -67,6 +63,13 @@ internal static class ConvertCommand
             DefaultValueFactory = _ => "auto",
         };
         backend.AcceptOnlyFromAmong("auto", "onnx", "torch");
+        var precision = new Option<string>("--precision")
+        {
+            Description = "Arithmetic of the network: fp32 (default) or bf16 (libtorch, where the CPU has bf16 units; see 'hdrup bench speed --bf16' " +
+                          "for what it gains on this machine). auto = bf16 where the CPU has it in hardware, else fp32.",
+            DefaultValueFactory = _ => "fp32",
+        };
+        precision.AcceptOnlyFromAmong("auto", "fp32", "bf16");
         var crf = new Option<int>("--crf") { Description = "x265 constant rate factor (lower = better and larger).", DefaultValueFactory = _ => 18 };
         var preset = new Option<string>("--preset") { Description = "x265 preset (ultrafast … veryslow).", DefaultValueFactory = _ => "medium" };
         var framesOut = new Option<string?>("--frames-out") { Description = "Also write every frame as a 16-bit PQ BT.2020 PNG (the paper's format) into this folder." };
@@ -103,7 +106,7 @@ internal static class ConvertCommand
             "display and MaxCLL/MaxFALL metadata (or HLG with --transfer hlg); audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
         var delivery = new DeliveryOptions();
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, deinterlace, keepSar, segment }.Concat(delivery.All))
+        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, precision, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, deinterlace, keepSar, segment }.Concat(delivery.All))
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -117,10 +120,14 @@ internal static class ConvertCommand
                     $"{Path.GetFileNameWithoutExtension(source)}-part{p.Index:D3}of{p.Count:D3}.mkv");
             else if (destination is null && frames is null)
                 destination = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + "-hdr10.mkv");
-            var settings = new Settings(source, destination, frames, parse.GetValue(method), parse.GetValue(model), parse.GetValue(arch),
-                parse.GetValue(qp)!, parse.GetValue(quality), parse.GetValue(backend)!, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force), parse.GetValue(allowHdr),
-                parse.GetValue(threads), parse.GetValue(tile), parse.GetValue(maxFrames), part, parse.GetValue(colour), parse.GetValue(peak), parse.GetValue(transfer),
-                parse.GetValue(deinterlace), parse.GetValue(keepSar))
+            var mapping = new MappingRequest
+            {
+                Method = parse.GetValue(method), Model = parse.GetValue(model), Arch = parse.GetValue(arch), Qp = parse.GetValue(qp)!,
+                Quality = parse.GetValue(quality), Backend = parse.GetValue(backend)!, Precision = NumericPrecisions.Parse(parse.GetValue(precision)!),
+                Threads = parse.GetValue(threads), Tile = parse.GetValue(tile), Colour = parse.GetValue(colour), Peak = parse.GetValue(peak),
+            };
+            var settings = new Settings(source, destination, frames, mapping, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force),
+                parse.GetValue(allowHdr), parse.GetValue(maxFrames), part, parse.GetValue(transfer), parse.GetValue(deinterlace), parse.GetValue(keepSar))
             {
                 Delivery = delivery.Get(parse),
             };
@@ -129,9 +136,8 @@ internal static class ConvertCommand
         return command;
     }
 
-    private sealed record Settings(string Input, string? Output, string? FramesOut, Method Method, string? Model, string? Arch,
-        string Qp, Quality Quality, string Backend, int Crf, string Preset, bool Force, bool AllowHdrInput, int Threads, int Tile, int? MaxFrames, SegmentSpec? Segment,
-        Colour? Colour, double Peak, HdrTransfer Transfer, DeinterlaceRate Deinterlace, bool KeepSar)
+    private sealed record Settings(string Input, string? Output, string? FramesOut, MappingRequest Mapping, int Crf, string Preset, bool Force,
+        bool AllowHdrInput, int? MaxFrames, SegmentSpec? Segment, HdrTransfer Transfer, DeinterlaceRate Deinterlace, bool KeepSar)
     {
         public DeliveryRequest Delivery { get; init; } = new(null, null, null);
     }
@@ -140,16 +146,17 @@ internal static class ConvertCommand
     {
         if (s.Crf is < 0 or > 51)
             throw new ArgumentException($"--crf {s.Crf}: must be between 0 and 51");
-        if (!(s.Peak is >= 100 and <= 10000))
-            throw new ArgumentException($"--peak {s.Peak.ToString(CultureInfo.InvariantCulture)}: must be between 100 and 10000 cd/m²");
-        TransferOption.Check(s.Transfer, s.Peak);
+        double peak = s.Mapping.Peak;
+        if (!(peak is >= 100 and <= 10000))
+            throw new ArgumentException($"--peak {peak.ToString(CultureInfo.InvariantCulture)}: must be between 100 and 10000 cd/m²");
+        TransferOption.Check(s.Transfer, peak);
         if (s.Segment is not null && s.Transfer != HdrTransfer.Pq)
             throw new ArgumentException("--transfer with --segment: parts are always PQ; pass --transfer to 'hdrup concat', which writes the file");
         var info = MediaProbe.Probe(s.Input, cancellationToken: cancellationToken);
         var delivery = DeliveryOutputs.Start(s.Delivery, s.Force, s.Segment is not null, s.Input,
             info.FrameCountIsExact ? Math.Min(info.FrameCount, s.MaxFrames ?? long.MaxValue) : null);
-        (IFrameMapper mapper, string signature, string choice, int? chosenQp) = ChooseMapper(s, info, cancellationToken);
-        using var disposable = mapper as IDisposable;
+        using var mapping = MappingFactory.Create(s.Mapping, info, cancellationToken);
+        var (mapper, choice) = (mapping.Mapper, mapping.Choice);
         runtime.Console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(s.Input))}[/]: {info.Width}×{info.Height}, {info.FrameRate.Value.ToString("0.###", CultureInfo.InvariantCulture)} fps, {info.Codec}");
         runtime.Console.MarkupLine($"mapping: {Markup.Escape(choice)}");
 
@@ -159,7 +166,8 @@ internal static class ConvertCommand
             Output = s.Output,
             FramesOut = s.FramesOut,
             Mapper = mapper,
-            Signature = signature,
+            Signature = mapping.Signature,
+            Probe = info,
             Force = s.Force,
             AllowHdrInput = s.AllowHdrInput,
             Crf = s.Crf,
@@ -168,7 +176,7 @@ internal static class ConvertCommand
             Segment = s.Segment,
             Deinterlace = s.Deinterlace,
             KeepSampleAspectRatio = s.KeepSar,
-            MasteringDisplay = MasteringDisplay.P3D65_1000 with { MaxLuminance = s.Peak },
+            MasteringDisplay = MasteringDisplay.P3D65_1000 with { MaxLuminance = peak },
             Transfer = s.Transfer,
             Observer = delivery?.Observer,
         };
@@ -191,7 +199,7 @@ internal static class ConvertCommand
             });
 
         var r = result!;
-        delivery?.Finish(r, new DeliveryContext(s.Input, choice, mapper.Name, chosenQp, s.Transfer, s.Peak));
+        delivery?.Finish(r, new DeliveryContext(s.Input, choice, mapper.Name, mapping.Qp, s.Transfer, peak));
         var summary = new Table().HideHeaders().AddColumn("").AddColumn("");
         summary.AddRow("frames", $"{r.Frames} at {r.Width}×{r.Height}, {r.FrameRate.Value.ToString("0.###", CultureInfo.InvariantCulture)} fps"
             + (r.ResumedFrames > 0 ? $" ({r.ResumedFrames} from the previous run)" : ""));
@@ -216,79 +224,4 @@ internal static class ConvertCommand
         "pixel shape" => s.KeepSar ? "" : " (--keep-sar keeps them)",
         _ => "",
     };
-
-    private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp) ChooseMapper(Settings s, MediaInfo info, CancellationToken cancellationToken)
-    {
-        var (mapper, signature, choice, qp) = ChooseMethod(s, info, cancellationToken);
-        // The lock and the roll-off change every frame, so they are part of the signature a resumed run must match.
-        if ((s.Colour ?? (s.Method == Method.Kpnet ? Colour.Keep : Colour.Model)) == Colour.Keep && s.Method != Method.Bt2408)
-            (mapper, signature, choice) = (new HueLockedMapper(mapper), signature + ",colour-keep", choice + "; colours kept from the input (--colour keep)");
-        // The formulas stay below known peaks (BT.2446 A: SDR white → 1000 cd/m², BT.2408: 203); a network has none.
-        double bound = s.Method switch { Method.Bt2446a => 1000, Method.Bt2408 => Bt2408.ReferenceWhite, _ => double.PositiveInfinity };
-        if (bound > s.Peak)
-        {
-            string peak = s.Peak.ToString("0.##", CultureInfo.InvariantCulture);
-            (mapper, signature, choice) = (new PeakLimitedMapper(mapper, s.Peak), signature + $",peak-{peak}",
-                choice + $"; highlights rolled off from {(PeakLimitedMapper.KneeFraction * s.Peak).ToString("0.##", CultureInfo.InvariantCulture)} to {peak} cd/m²");
-        }
-        return (mapper, signature, choice, qp);
-    }
-
-    /// <summary>The mapping, its signature, how it was chosen, and the QP of the shipped model picked (null otherwise).</summary>
-    private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp) ChooseMethod(Settings s, MediaInfo info, CancellationToken cancellationToken)
-    {
-        switch (s.Method)
-        {
-            case Method.Bt2446a:
-                return (new Bt2446AInverseMapper(), "bt2446a", "ITU-R BT.2446 Method A inverse (non-learned)", null);
-            case Method.Bt2408:
-                return (new Bt2408SdrMapper(), "bt2408", "ITU-R BT.2408 placement, SDR white at 203 cd/m² (non-learned)", null);
-        }
-
-        string weights;
-        string choice;
-        int? shippedQp = null;
-        if (s.Model is not null)
-        {
-            weights = s.Model;
-            choice = $"KPNet weights {Path.GetFileName(weights)}";
-        }
-        else
-        {
-            var shipped = ShippedModels.ByQp(s.Quality);
-            string family = s.Quality == Quality.Fast ? "fast KPNet" : "KPNet";
-            if (shipped.Count == 0)
-                throw new FileNotFoundException($"no shipped {family} weights in {ShippedModels.Folder}; pass --model FILE, or --method bt2446a for a non-learned mapping");
-            int qp;
-            string reason;
-            if (s.Qp == "auto")
-            {
-                (qp, reason) = QpChoice.Auto(s.Input, shipped.Keys, cancellationToken);
-            }
-            else
-            {
-                int wanted = int.Parse(s.Qp, CultureInfo.InvariantCulture);
-                qp = shipped.Keys.MinBy(k => Math.Abs(k - wanted));
-                reason = qp == wanted ? "as requested" : $"requested {wanted}; nearest shipped model";
-            }
-            weights = shipped[qp];
-            shippedQp = qp;
-            choice = $"{family} trained at QP {qp} ({reason})";
-        }
-        int tile = s.Tile > 0 ? s.Tile
-            : (long)info.Width * info.Height > 1920L * 1088 ? InferenceOptions.DefaultTileSize : 0;
-        var (network, card) = ModelStore.Load(weights, s.Arch);
-        var backend = s.Backend switch
-        {
-            "torch" => InferenceBackend.Torch,
-            "onnx" when HdrUp.Models.Onnx.OnnxExport.CanExport(network) => InferenceBackend.Onnx,
-            "onnx" => throw new ArgumentException($"--backend onnx: {Path.GetFileName(weights)} is a {network.GetType().Name}, which has no ONNX export; use --backend torch"),
-            _ => InferenceOptions.Fastest(network),
-        };
-        choice += backend == InferenceBackend.Onnx ? ", ONNX Runtime" : ", libtorch";
-        var options = new InferenceOptions { Threads = Math.Max(1, s.Threads), TileSize = tile, Backend = backend };
-        string name = Path.GetFileNameWithoutExtension(weights);
-        string signature = ConvertJob.MakeSignature("network", ConvertJob.FileHash(weights), s.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture), backend.ToString());
-        return (new NetworkFrameMapper(name, network, options), signature, choice, shippedQp);
-    }
 }

@@ -1,11 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using HdrUp.Bench.Evaluation;
 using HdrUp.Core;
-using HdrUp.Media;
 using HdrUp.Metrics;
-using HdrUp.Training.Train;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;
@@ -42,91 +39,35 @@ internal static class EvalCommand
         foreach (var option in new Option[] { pred, gt, sdr, json, csv, ssim, pu21, force })
             command.Options.Add(option);
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) => Task.FromResult(Run(runtime,
-            parse.GetValue(pred)!, parse.GetValue(gt), parse.GetValue(sdr), parse.GetValue(json), parse.GetValue(csv),
-            new MetricOptions { SsimMode = parse.GetValue(ssim), Pu21Psnr = parse.GetValue(pu21) }, parse.GetValue(force), ct)));
+            new EvalRequest(parse.GetValue(pred)!, parse.GetValue(gt), parse.GetValue(sdr), new MetricOptions { SsimMode = parse.GetValue(ssim), Pu21Psnr = parse.GetValue(pu21) }),
+            parse.GetValue(json), parse.GetValue(csv), parse.GetValue(force), ct)));
         return command;
     }
 
-    private sealed record FrameRow(string Name, FrameMetrics? Metrics, ColourFidelity? Colour);
-
-    private static int Run(CliRuntime runtime, string predPath, string? gtPath, string? sdrPath, string? jsonPath, string? csvPath,
-        MetricOptions options, bool force, CancellationToken cancellationToken)
+    private static int Run(CliRuntime runtime, EvalRequest request, string? jsonPath, string? csvPath, bool force, CancellationToken cancellationToken)
     {
-        if (gtPath is null && sdrPath is null) throw new ArgumentException("eval needs --gt (reference metrics), --sdr (colour fidelity), or both");
         foreach (string? file in new[] { jsonPath, csvPath })
         {
             if (file is not null && File.Exists(file) && !force)
                 throw new IOException($"{Path.GetFileName(file)}: already exists; pass --force to overwrite it");
         }
-        var predicted = HdrFrameSource.Open(predPath, cancellationToken);
-        var truth = gtPath is null ? null : HdrFrameSource.Open(gtPath, cancellationToken);
-        var input = sdrPath is null ? ((string Kind, IEnumerable<NamedFrame> Frames)?)null : SdrFrameSource.Open(sdrPath, cancellationToken);
-        bool byName = predicted.Kind == "png folder" && truth?.Kind == "png folder";
-        if (byName && predicted.Count != truth!.Count)
-            throw new InvalidDataException($"{predPath}: {predicted.Count} frames but {gtPath} has {truth.Count}");
-
-        var rows = new List<FrameRow>();
-        var colour = new ColourFidelityAccumulator();
+        EvalResult? result = null;
         runtime.Console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask("evaluating", maxValue: Math.Max(1, Math.Min(predicted.Count, truth?.Count ?? predicted.Count)));
-                using var predFrames = predicted.ReadFrames(cancellationToken).GetEnumerator();
-                using var gtFrames = truth?.ReadFrames(cancellationToken).GetEnumerator();
-                using var sdrFrames = input?.Frames.GetEnumerator();
-                while (true)
-                {
-                    bool hasPred = predFrames.MoveNext();
-                    bool hasGt = gtFrames?.MoveNext() ?? hasPred, hasSdr = sdrFrames?.MoveNext() ?? hasPred;
-                    if (!hasPred || !hasGt || !hasSdr)
-                    {
-                        if (hasPred != hasGt || hasPred != hasSdr)
-                            throw new InvalidDataException($"{(hasPred ? (!hasGt ? gtPath : sdrPath) : predPath)}: ran out of frames after {rows.Count}; the other input has more");
-                        break;
-                    }
-                    var p = predFrames.Current;
-                    FrameMetrics? metrics = null;
-                    ColourFidelity? fidelity = null;
-                    string name = p.Name;
-                    if (gtFrames?.Current is { } g)
-                    {
-                        if (byName && !SameFrame(p.Name, g.Name))
-                            throw new InvalidDataException($"{p.Name}.png has no counterpart in {gtPath} (next there: {g.Name}.png); frames pair by name or 4-digit id");
-                        RequireSize(p, g, "ground truth");
-                        metrics = FrameEvaluator.Evaluate(p.Frame, g.Frame, options);
-                        name = g.Name;
-                    }
-                    if (sdrFrames?.Current is { } s)
-                    {
-                        RequireSize(p, s, "SDR input");
-                        fidelity = colour.Add(s.Frame, p.Frame);
-                    }
-                    rows.Add(new FrameRow(name, metrics, fidelity));
-                    task.Increment(1);
-                }
+                var task = context.AddTask("evaluating", autoStart: true);
+                var progress = new SynchronousProgress<(int Done, int Total)>(p => (task.MaxValue, task.Value) = (p.Total, p.Done));
+                result = EvalJob.Run(request, progress, cancellationToken);
             });
-
-        var summary = truth is null ? null : MetricsSummary.From(rows.Select(r => r.Metrics!).ToList());
-        var colourTotal = input is null ? null : colour.Total;
-        Print(runtime, rows, summary, colourTotal, options);
-        if (jsonPath is not null) AtomicFile.WriteAllText(jsonPath, Json(rows, summary, colourTotal, options, predPath, gtPath, sdrPath));
-        if (csvPath is not null) AtomicFile.WriteAllText(csvPath, Csv(rows));
+        Print(runtime, result!.Frames, result.Summary, result.Colour, request.Options);
+        if (jsonPath is not null) AtomicFile.WriteAllText(jsonPath, result.Json());
+        if (csvPath is not null) AtomicFile.WriteAllText(csvPath, result.Csv());
         return CliRuntime.ExitOk;
     }
 
-    private static void RequireSize(NamedFrame p, NamedFrame other, string what)
-    {
-        if (p.Frame.Width != other.Frame.Width || p.Frame.Height != other.Frame.Height)
-            throw new InvalidDataException($"{p.Name}: prediction is {p.Frame.Width}×{p.Frame.Height} but {what} {other.Name} is {other.Frame.Width}×{other.Frame.Height}");
-    }
-
-    /// <summary>Same name, or the same paper id (the integer in the first four characters), as the official metric script pairs files.</summary>
-    private static bool SameFrame(string a, string b) =>
-        a == b || (a.Length >= 4 && b.Length >= 4 && int.TryParse(a[..4], out int ia) && int.TryParse(b[..4], out int ib) && ia == ib);
-
-    private static void Print(CliRuntime runtime, List<FrameRow> rows, MetricsSummary? summary, ColourFidelity? colour, MetricOptions options)
+    private static void Print(CliRuntime runtime, IReadOnlyList<EvalFrame> rows, MetricsSummary? summary, ColourFidelity? colour, MetricOptions options)
     {
         var inv = CultureInfo.InvariantCulture;
         bool reference = summary is not null, fidelity = colour is not null;
@@ -164,37 +105,5 @@ internal static class EvalCommand
             runtime.Console.WriteLine($"{summary.PsnrInfiniteFrames} frame(s) are identical (PSNR = ∞) and are left out of the PSNR mean.");
         if (fidelity)
             runtime.Console.WriteLine(string.Create(inv, $"Colour fidelity over {colour!.ChromaticPixels:N0} chromatic, unclipped input pixels (pixel-weighted over all frames; docs/colour.md)."));
-    }
-
-    private static string Json(List<FrameRow> rows, MetricsSummary? summary, ColourFidelity? colour, MetricOptions options, string pred, string? gt, string? sdr)
-    {
-        var document = new
-        {
-            pred = Path.GetFullPath(pred),
-            gt = gt is null ? null : Path.GetFullPath(gt),
-            sdr = sdr is null ? null : Path.GetFullPath(sdr),
-            ssim_mode = options.SsimMode.ToString().ToLowerInvariant(),
-            mean = summary,
-            colour,
-            frames = rows.Select(r => new { name = r.Name, metrics = r.Metrics, colour = r.Colour }),
-        };
-        return JsonSerializer.Serialize(document, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        });
-    }
-
-    private static string Csv(List<FrameRow> rows)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("frame,psnr,mse,ssim,delta_e_itp,pu21_psnr,hue_drift_deg,chroma_ratio\n");
-        foreach (var row in rows)
-        {
-            var m = row.Metrics;
-            var c = row.Colour;
-            sb.Append(inv, $"{row.Name},{m?.Psnr.ToString("R", inv)},{m?.Mse.ToString("R", inv)},{m?.Ssim.ToString("R", inv)},{m?.DeltaEItp?.ToString("R", inv)},{m?.Pu21Psnr?.ToString("R", inv)},{c?.HueDriftDegrees.ToString("R", inv)},{c?.ChromaRatio.ToString("R", inv)}\n");
-        }
-        return sb.ToString();
     }
 }

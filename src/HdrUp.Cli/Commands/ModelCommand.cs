@@ -53,30 +53,14 @@ internal static class ModelCommand
         CliRuntime.SetGuardedAction(export, (parse, runtime, _) =>
         {
             string dest = parse.GetValue(destination)!;
-            if (File.Exists(dest) && !parse.GetValue(force))
-                throw new IOException($"{Path.GetFileName(dest)}: already exists; pass --force to overwrite it");
-            var (network, card) = ModelStore.Load(parse.GetValue(source)!, parse.GetValue(architecture));
-            using (network)
-            {
-                string arch = card?.Architecture ?? parse.GetValue(architecture)!;
-                string? extra = parse.GetValue(notes);
-                var exported = (card ?? new ModelCard { Architecture = arch, Width = network.Width }) with
-                {
-                    Qp = parse.GetValue(qp) ?? card?.Qp,
-                    Notes = extra is null ? card?.Notes : $"{card?.Notes} {extra}".Trim(),
-                    CreatedUtc = card?.CreatedUtc ?? DateTimeOffset.UtcNow,
-                };
-                ModelStore.Save(network, arch, dest, exported, parse.GetValue(half));
-            }
-            runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
-            return Task.FromResult(CliRuntime.ExitOk);
+            ModelFiles.CheckDestination(dest, parse.GetValue(force));
+            ModelFiles.Export(parse.GetValue(source)!, parse.GetValue(architecture), dest, parse.GetValue(qp), parse.GetValue(notes), parse.GetValue(half));
+            return Task.FromResult(Wrote(runtime, dest));
         });
         return export;
     }
 
-    // The paper's "DnCNN + KUNet" row without '*' (and its "DnCNN + HDRTV" row): a DnCNN trained to remove the coding
-    // artefacts (compressed → uncompressed SDR) and a KUNet or HDRTVNet trained on uncompressed SDR → HDR, chained only
-    // at test time.
+    // The paper's "DnCNN + KUNet" row without '*' and its "DnCNN + HDRTV" row (ModelFiles.Cascade).
     private static Command CreateCascade()
     {
         var restore = new Option<string>("--restore") { Description = "DnCNN weights trained compressed SDR → uncompressed SDR.", Required = true };
@@ -99,27 +83,9 @@ internal static class ModelCommand
         CliRuntime.SetGuardedAction(cascade, (parse, runtime, _) =>
         {
             string dest = parse.GetValue(destination)!;
-            if (File.Exists(dest) && !parse.GetValue(force))
-                throw new IOException($"{Path.GetFileName(dest)}: already exists; pass --force to overwrite it");
-            string first = parse.GetValue(restore)!, second = parse.GetValue(reconstruct)!;
-            foreach (string file in new[] { first, second })
-                if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such weights file", file);
-            string arch = parse.GetValue(architecture)!;
-            using HdrNetwork network = arch == "dncnn-hdrtv"
-                ? DnCNNHDRTV.FromCheckpoints(first, second)
-                : DnCNNKUNet.FromCheckpoints(first, second);
-            string stage = arch == "dncnn-hdrtv" ? "HDRTVNet" : "KUNet";
-            var card = new ModelCard
-            {
-                Architecture = arch,
-                Width = network.Width,
-                Qp = parse.GetValue(qp),
-                CreatedUtc = DateTimeOffset.UtcNow,
-                Notes = $"Separately trained cascade: DnCNN {Path.GetFileName(first)} (artefact removal) then {stage} {Path.GetFileName(second)} (SDR → HDR).",
-            };
-            ModelStore.Save(network, arch, dest, card);
-            runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
-            return Task.FromResult(CliRuntime.ExitOk);
+            ModelFiles.CheckDestination(dest, parse.GetValue(force));
+            ModelFiles.Cascade(parse.GetValue(architecture)!, parse.GetValue(restore)!, parse.GetValue(reconstruct)!, dest, parse.GetValue(qp));
+            return Task.FromResult(Wrote(runtime, dest));
         });
         return cascade;
     }
@@ -144,41 +110,20 @@ internal static class ModelCommand
             blend.Options.Add(option);
         CliRuntime.SetGuardedAction(blend, (parse, runtime, _) =>
         {
-            string dest = parse.GetValue(destination)!, pathA = parse.GetValue(first)!, pathB = parse.GetValue(second)!;
-            double t = parse.GetValue(weight);
-            if (!(t >= 0 && t <= 1)) throw new ArgumentException($"--weight {t.ToString(CultureInfo.InvariantCulture)}: must be between 0 and 1");
-            if (File.Exists(dest) && !parse.GetValue(force))
-                throw new IOException($"{Path.GetFileName(dest)}: already exists; pass --force to overwrite it");
-            var (a, cardA) = ModelStore.Load(pathA, null);
-            using (a)
-            {
-                var (b, cardB) = ModelStore.Load(pathB, null);
-                using (b)
-                {
-                    if (cardA?.Architecture != cardB?.Architecture || cardA?.Options != cardB?.Options || a.Width != b.Width)
-                        throw new ArgumentException($"{Path.GetFileName(pathA)} ({cardA?.Architecture}) and {Path.GetFileName(pathB)} ({cardB?.Architecture}): not the same architecture and options");
-                    WeightBlend.Into(a, b, t);
-                }
-                string tText = t.ToString("0.###", CultureInfo.InvariantCulture), rest = (1 - t).ToString("0.###", CultureInfo.InvariantCulture);
-                string? extra = parse.GetValue(notes);
-                var card = cardA! with
-                {
-                    Qp = parse.GetValue(qp) ?? cardA!.Qp,
-                    TrainingData = $"blend of A: {cardA.TrainingData} and B: {cardB!.TrainingData}",
-                    Iterations = null,
-                    WallTimeSeconds = null,
-                    ValidationPsnr = null,
-                    ValidationDeltaEItp = null,
-                    CreatedUtc = DateTimeOffset.UtcNow,
-                    Notes = ($"Weight blend {rest}·A + {tText}·B ('hdrup model blend'), A = {Path.GetFileName(pathA)}, B = {Path.GetFileName(pathB)}. " +
-                             $"A's notes: {cardA.Notes} B's notes: {cardB.Notes} {extra}").Trim(),
-                };
-                ModelStore.Save(a, card.Architecture, dest, card, parse.GetValue(half));
-            }
-            runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
-            return Task.FromResult(CliRuntime.ExitOk);
+            string dest = parse.GetValue(destination)!;
+            if (!(parse.GetValue(weight) is >= 0 and <= 1))
+                throw new ArgumentException($"--weight {parse.GetValue(weight).ToString(CultureInfo.InvariantCulture)}: must be between 0 and 1");
+            ModelFiles.CheckDestination(dest, parse.GetValue(force));
+            ModelFiles.Blend(parse.GetValue(first)!, parse.GetValue(second)!, parse.GetValue(weight), dest, parse.GetValue(qp), parse.GetValue(notes), parse.GetValue(half));
+            return Task.FromResult(Wrote(runtime, dest));
         });
         return blend;
+    }
+
+    private static int Wrote(CliRuntime runtime, string dest)
+    {
+        runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
+        return CliRuntime.ExitOk;
     }
 
     private static int List(CliRuntime runtime)

@@ -51,7 +51,7 @@ internal static class TrainCommand
                 options ??= TrainingState.ReadInfo(statePath).Options;
             }
             if (options is null) throw new ArgumentException("--options FILE is required (or --resume to continue a run).");
-            options = Override(options, parse.GetValue(iterations), parse.GetValue(batch), parse.GetValue(crop),
+            options = options.WithOverrides( parse.GetValue(iterations), parse.GetValue(batch), parse.GetValue(crop),
                 parse.GetValue(valEvery), parse.GetValue(checkpointEvery), parse.GetValue(threads), parse.GetValue(init), parse.GetValue(precision));
             options.Validate(file ?? statePath ?? "options");
             outDir ??= Path.Combine("runs", options.Name);
@@ -72,7 +72,7 @@ internal static class TrainCommand
                         var progress = new SynchronousProgress<TrainProgress>(p =>
                         {
                             task.Value = p.Iteration;
-                            task.Description = Markup.Escape(Describe(p));
+                            task.Description = Markup.Escape(p.Describe());
                         });
                         result = await Task.Run(() => trainer.Run(statePath, progress, ct), ct);
                         task.Value = task.MaxValue;
@@ -88,44 +88,15 @@ internal static class TrainCommand
                     lastStage = p.Stage;
                     if (!due) return;
                     lastLine = DateTime.UtcNow;
-                    runtime.Console.WriteLine($"{DateTime.Now:HH:mm:ss} {Describe(p)}");
+                    runtime.Console.WriteLine($"{DateTime.Now:HH:mm:ss} {p.Describe()}");
                 });
                 result = await Task.Run(() => trainer.Run(statePath, progress, ct), ct);
             }
             runtime.Console.MarkupLine(Markup.Escape(
                 $"done: {result.Iteration} iterations in {TimeSpan.FromSeconds(result.WallSeconds):hh\\:mm\\:ss}; " +
-                $"val PSNR {Fmt(result.ValPsnr, "F3")} dB, ΔE_ITP {Fmt(result.ValDeltaEItp, "F3")}; weights {result.WeightsPath}; state {result.LastStatePath ?? "-"}"));
+                $"val PSNR {TrainProgress.Format(result.ValPsnr, "F3")} dB, ΔE_ITP {TrainProgress.Format(result.ValDeltaEItp, "F3")}; weights {result.WeightsPath}; state {result.LastStatePath ?? "-"}"));
             return CliRuntime.ExitOk;
         });
         return command;
     }
-
-    private static TrainOptions Override(TrainOptions o, long? iterations, int? batch, int? crop, long? valEvery, long? checkpointEvery, int? threads, string? init, string? precision) => o with
-    {
-        Threads = threads ?? o.Threads,
-        Precision = precision is null ? o.Precision : NumericPrecisions.Parse(precision),
-        Datasets = o.Datasets with { Train = o.Datasets.Train with { BatchSize = batch ?? o.Datasets.Train.BatchSize, GtSize = crop ?? o.Datasets.Train.GtSize } },
-        Train = o.Train with { TotalIter = iterations ?? o.Train.TotalIter },
-        Val = o.Val with { ValFreq = valEvery ?? o.Val.ValFreq },
-        Logger = o.Logger with { SaveCheckpointFreq = checkpointEvery ?? o.Logger.SaveCheckpointFreq },
-        Path = o.Path with { PretrainNetworkG = init ?? o.Path.PretrainNetworkG },
-    };
-
-    private static string Describe(TrainProgress p)
-    {
-        string stage = p.Stage switch
-        {
-            TrainStage.Loading => "loading data",
-            TrainStage.Validating => "validating",
-            TrainStage.Saving => "saving state",
-            TrainStage.Done => "done",
-            _ => "training",
-        };
-        string eta = p.Eta is { } e ? $"{(int)e.TotalHours}:{e:mm\\:ss}" : "-";
-        string val = p.ValPsnr is null ? "" : $" | val {Fmt(p.ValPsnr, "F2")} dB ΔE {Fmt(p.ValDeltaEItp, "F2")}";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{stage} {p.Iteration}/{p.TotalIterations} loss {p.Loss:F5} lr {p.LearningRate:G3} {p.ItersPerSecond:F2} it/s ETA {eta}{val}");
-    }
-
-    private static string Fmt(double? v, string format) => v is double d ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
 }

@@ -80,7 +80,13 @@ public static class QpEstimator
     public static QpEstimate Estimate(string path, IReadOnlyCollection<int> candidateQps, CancellationToken ct = default)
     {
         CheckCandidates(candidateQps);
-        MediaInfo info = MediaProbe.Probe(path, cancellationToken: ct);
+        return Estimate(MediaProbe.Probe(path, cancellationToken: ct), candidateQps, ct);
+    }
+
+    /// <summary><see cref="Estimate(string, IReadOnlyCollection{int}, CancellationToken)"/> of an input the caller has probed.</summary>
+    public static QpEstimate Estimate(MediaInfo info, IReadOnlyCollection<int> candidateQps, CancellationToken ct = default)
+    {
+        CheckCandidates(candidateQps);
         if (LosslessCodecs.Contains(info.Codec))
             return Pick(0, candidateQps, "lossless codec", $"{info.Codec} is lossless: equivalent QP 0");
         return Estimate(Measure(info, ct), candidateQps);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HdrUp.Models.Precision;
 using System.Text.Json.Serialization;
 
 namespace HdrUp.Training.Train;
@@ -11,6 +12,18 @@ namespace HdrUp.Training.Train;
 /// </summary>
 public sealed record TrainOptions
 {
+    /// <summary>This recipe with the command line's overrides (null: keep the recipe's value).</summary>
+    public TrainOptions WithOverrides(long? iterations, int? batch, int? crop, long? valEvery, long? checkpointEvery, int? threads, string? init, string? precision) => this with
+    {
+        Threads = threads ?? Threads,
+        Precision = precision is null ? Precision : NumericPrecisions.Parse(precision),
+        Datasets = Datasets with { Train = Datasets.Train with { BatchSize = batch ?? Datasets.Train.BatchSize, GtSize = crop ?? Datasets.Train.GtSize } },
+        Train = Train with { TotalIter = iterations ?? Train.TotalIter },
+        Val = Val with { ValFreq = valEvery ?? Val.ValFreq },
+        Logger = Logger with { SaveCheckpointFreq = checkpointEvery ?? Logger.SaveCheckpointFreq },
+        Path = Path with { PretrainNetworkG = init ?? Path.PretrainNetworkG },
+    };
+
     /// <summary>Experiment name (by convention the recipe file's stem).</summary>
     public string Name { get; init; } = "kpnet_qp37_c160_b12_550k";
     /// <summary>Seed of torch (initialisation) and of the data sampler (spec §11: 10).</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using HdrUp.Color;
 using HdrUp.Core;
@@ -19,7 +20,28 @@ public enum TrainStage { Loading, Training, Validating, Saving, Done }
 /// <param name="ItersPerSecond">Mean over the last ~20 steps of this session (0 until two steps ran).</param>
 /// <param name="Eta">Remaining steps ÷ it/s (excludes validation and checkpoint pauses).</param>
 public sealed record TrainProgress(TrainStage Stage, long Iteration, long TotalIterations, double Loss, double LearningRate,
-    double ItersPerSecond, TimeSpan? Eta, double? ValPsnr = null, double? ValDeltaEItp = null);
+    double ItersPerSecond, TimeSpan? Eta, double? ValPsnr = null, double? ValDeltaEItp = null)
+{
+    /// <summary>One line for logs and progress bars: stage, step, loss, LR, speed, ETA and the last validation.</summary>
+    public string Describe()
+    {
+        string stage = Stage switch
+        {
+            TrainStage.Loading => "loading data",
+            TrainStage.Validating => "validating",
+            TrainStage.Saving => "saving state",
+            TrainStage.Done => "done",
+            _ => "training",
+        };
+        string eta = Eta is { } e ? $"{(int)e.TotalHours}:{e:mm\\:ss}" : "-";
+        string val = ValPsnr is null ? "" : $" | val {Format(ValPsnr, "F2")} dB ΔE {Format(ValDeltaEItp, "F2")}";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{stage} {Iteration}/{TotalIterations} loss {Loss:F5} lr {LearningRate:G3} {ItersPerSecond:F2} it/s ETA {eta}{val}");
+    }
+
+    /// <summary>A value as text, "-" when absent.</summary>
+    public static string Format(double? v, string format) => v is double d ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
+}
 
 /// <summary>Outcome of <see cref="Trainer.Run"/>.</summary>
 public sealed record TrainResult(long Iteration, double WallSeconds, double? ValPsnr, double? ValDeltaEItp,

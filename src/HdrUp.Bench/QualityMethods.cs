@@ -1,0 +1,35 @@
+using System.Globalization;
+using HdrUp.Conversion;
+
+namespace HdrUp.Bench;
+
+/// <summary>The methods of the quality and clip tables.</summary>
+public static class QualityMethods
+{
+    /// <summary>The methods every quality table scores: the two non-learned mappings, the shipped KPNet per QP, and each --weights NAME=FILE.</summary>
+    public static List<QualityMethod> Standard(int threadCount, string[]? weights, bool colourKeep)
+    {
+        var methods = new List<QualityMethod>
+        {
+            new("BT.2446 Method A inverse", () => null, _ => new HdrUp.Color.Bt2446AInverseMapper()),
+            new("BT.2408 placement (203 cd/m²)", () => null, _ => new HdrUp.Color.Bt2408SdrMapper()),
+        };
+        var shipped = ShippedModels.ByQp();
+        var learned = new List<QualityMethod> { QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount) };
+        foreach (string spec in weights ?? [])
+        {
+            var (name, file) = BenchArguments.NamedFile(spec);
+            learned.Add(QualityBench.LearnedMethod(name, qp => file.Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
+        }
+        foreach (var method in learned)
+        {
+            methods.Add(method);
+            // convert --colour keep: the same loaded model (asked for right after, so not loaded again), its colours locked to the input.
+            if (colourKeep)
+                methods.Add(new QualityMethod(method.Name + " + colour keep", method.Parameters,
+                    qp => method.MapperForQp(qp) is { } m ? new HdrUp.Color.HueLockedMapper(m) : null, method.Architecture));
+        }
+        return methods;
+    }
+
+}
