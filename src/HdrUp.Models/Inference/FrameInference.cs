@@ -35,7 +35,7 @@ public sealed class FrameInference : IDisposable
         network.eval();
         bf16 = Options.Precision == Precision.NumericPrecision.Bf16;
         if (bf16) network.to(ScalarType.BFloat16);
-        if (Options.Backend == InferenceBackend.Onnx) onnx = Onnx.OnnxRunner.For(network, Options.Threads);
+        if (Options.Backend == InferenceBackend.Onnx) onnx = Onnx.OnnxRunner.For(network, Options.Threads, Options.OnnxCache);
     }
 
     /// <summary>Releases the ONNX Runtime session, if any (the network stays the caller's).</summary>

@@ -23,6 +23,14 @@ public static class OnnxExport
     public const string OutputName = "hdr";
     public const string SizeMultipleKey = "size_multiple";
 
+    /// <summary>
+    /// Version of the graphs written here, part of <see cref="OnnxGraphCache.Key"/>: raise it whenever the same network
+    /// and weights would give another graph (an operator, an attribute, a node order, a metadata entry), so graphs
+    /// cached by an older HdrUp are made again. A test records the graphs of every registered architecture to catch a
+    /// change that forgets to.
+    /// </summary>
+    public const int Version = 1;
+
     /// <summary>True if <see cref="Export"/> handles <paramref name="network"/>: every KPNet-family network.</summary>
     public static bool CanExport(HdrNetwork network) => network is KPNet;
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using HdrUp.Models.Checkpoints;
 using HdrUp.Models.Inference;
 using HdrUp.Models.Onnx;
@@ -72,6 +74,44 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Subset(modules.Select(m => m.name).ToHashSet(), emitted.ToHashSet());
         using var input = torch.rand(1, 3, 32, 48);   // a multiple of every KPNet's size multiple (8, 4, 2)
         CompareBackends(net, input, model);
+    }
+
+    // OnnxGraphCache files graphs under OnnxExport.Version, so a change to what the exporter writes must raise it, or
+    // machines that cached the old graphs keep running them. The digest of every exportable entry's graph (narrow,
+    // weights set from their index, so no random generator is involved) as recorded at the current version catches a
+    // change that does not. On failure: raise OnnxExport.Version if the graphs changed, then record the digest the
+    // message gives; if an architecture was only added or removed, record the digest alone.
+    [Fact]
+    public void The_graphs_written_are_those_recorded_for_this_exporter_version()
+    {
+        const int recordedVersion = 1;
+        const string recordedDigest = "a4de772aad7d4027576a5a9cfa9118fda2b71de353f1d1f8d514437475e379ed";
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        int exported = 0;
+        foreach (string name in ArchRegistry.Names)
+        {
+            using var net = Narrow(name);
+            if (!OnnxExport.CanExport(net)) continue;
+            using (torch.no_grad())
+            {
+                int k = 0;
+                foreach (var (_, t) in net.state_dict().Where(e => e.Value.is_floating_point()))
+                {
+                    var values = new float[t.numel()];
+                    long offset = k++ * 104729L;
+                    for (long i = 0; i < values.Length; i++) values[i] = ((i * 7919 + offset) % 2001 - 1000) / 1000f;
+                    using var source = torch.tensor(values).reshape(t.shape);
+                    t.copy_(source);
+                }
+            }
+            hash.AppendData(Encoding.UTF8.GetBytes(name));
+            hash.AppendData(OnnxExport.Export(net));
+            exported++;
+        }
+        string digest = Convert.ToHexStringLower(hash.GetHashAndReset());
+        output.WriteLine($"{exported} architectures, exporter version {OnnxExport.Version}, digest {digest}");
+        Assert.True((OnnxExport.Version, digest) == (recordedVersion, recordedDigest),
+            $"Recorded: version {recordedVersion}, digest {recordedDigest}; now: version {OnnxExport.Version}, digest {digest}.");
     }
 
     // nf 16 keeps every network small; a fixed-width entry (kpnet-nf24, kpnet-half-nf32) builds at its own width only.
