@@ -5,9 +5,9 @@ namespace HdrUp.Models.Onnx;
 
 /// <summary>
 /// Runs a model written by <see cref="OnnxExport"/> with ONNX Runtime on the CPU: planar 3×H×W float buffers in and
-/// out, sides multiples of <see cref="SizeMultiple"/>. Padding and tiling are <see cref="Inference.FrameInference"/>'s
-/// (<see cref="Inference.InferenceBackend.Onnx"/>), one code path for both backends. Sequential execution, all graph
-/// optimisations. Not thread-safe.
+/// out, sides multiples of <see cref="SizeMultiple"/>. <see cref="Inference.FrameInference"/> pads and tiles for it
+/// (<see cref="Inference.InferenceBackend.Onnx"/>) on these buffers, with the arithmetic of its libtorch path. Sequential
+/// execution, all graph optimisations. Not thread-safe.
 /// </summary>
 public sealed class OnnxRunner : IDisposable
 {
