@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using HdrUp.Core;
 using HdrUp.Models;
 using HdrUp.Models.Checkpoints;
+using HdrUp.Models.Onnx;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;
@@ -44,21 +46,29 @@ internal static class ModelCommand
         var half = new Option<bool>("--fp16") { Description = "Store the weights as 16-bit floats (half the size; loaded back as 32-bit)." };
         var qp = new Option<int?>("--qp") { Description = "Record the HEVC QP the model was trained for in its card." };
         var notes = new Option<string?>("--notes") { Description = "Append this text to the card's notes (e.g. measured test-split quality)." };
-        var force = new Option<bool>("--force") { Description = "Overwrite DEST." };
-        var export = new Command("export", "Copy weights to a shippable safetensors file with its model card (optionally fp16).");
+        var onnx = new Option<bool>("--onnx")
+        {
+            Description = "Also write the ONNX graph of the weights as stored beside DEST (DEST with .onnx; KPNet family only), for ONNX Runtime or any ONNX tool.",
+        };
+        var force = new Option<bool>("--force") { Description = "Overwrite DEST (and its .onnx)." };
+        var export = new Command("export", "Copy weights to a shippable safetensors file with its model card (optionally fp16, optionally with its ONNX graph).");
         export.Arguments.Add(source);
         export.Arguments.Add(destination);
-        foreach (var option in new Option[] { architecture, half, qp, notes, force })
+        foreach (var option in new Option[] { architecture, half, qp, notes, onnx, force })
             export.Options.Add(option);
         CliRuntime.SetGuardedAction(export, (parse, runtime, _) =>
         {
             string dest = parse.GetValue(destination)!;
-            if (File.Exists(dest) && !parse.GetValue(force))
-                throw new IOException($"{Path.GetFileName(dest)}: already exists; pass --force to overwrite it");
+            string? graphPath = parse.GetValue(onnx) ? Path.ChangeExtension(dest, ".onnx") : null;
+            foreach (string output in new[] { dest, graphPath }.OfType<string>())
+                if (File.Exists(output) && !parse.GetValue(force))
+                    throw new IOException($"{Path.GetFileName(output)}: already exists; pass --force to overwrite it");
             var (network, card) = ModelStore.Load(parse.GetValue(source)!, parse.GetValue(architecture));
             using (network)
             {
                 string arch = card?.Architecture ?? parse.GetValue(architecture)!;
+                if (graphPath is not null && !OnnxExport.CanExport(network))
+                    throw new NotSupportedException($"{arch}: no ONNX export (the KPNet family only); leave out --onnx");
                 string? extra = parse.GetValue(notes);
                 var exported = (card ?? new ModelCard { Architecture = arch, Width = network.Width }) with
                 {
@@ -69,6 +79,18 @@ internal static class ModelCommand
                 ModelStore.Save(network, arch, dest, exported, parse.GetValue(half));
             }
             runtime.Console.MarkupLine($"wrote {Markup.Escape(dest)} and {Markup.Escape(ModelCard.PathFor(dest))}");
+            if (graphPath is not null)
+            {
+                // The graph of the file as written (rounded with --fp16), which is what convert loads; through this
+                // machine's cache, so a convert here finds it made.
+                var (stored, _) = ModelStore.Load(dest);
+                using (stored)
+                {
+                    byte[] graph = OnnxGraphCache.Default?.Get(stored).Model ?? OnnxExport.Export(stored);
+                    AtomicFile.Write(graphPath, (Stream file) => file.Write(graph));
+                }
+                runtime.Console.MarkupLine($"wrote {Markup.Escape(graphPath)}");
+            }
             return Task.FromResult(CliRuntime.ExitOk);
         });
         return export;
