@@ -14,7 +14,7 @@ namespace HdrUp.Models.Onnx;
 /// and the ablations) as an ONNX model (IR 8, opset 17) with its weights as initializers. The graph is the
 /// eval-mode forward: BatchNorm uses its running statistics. Input <see cref="InputName"/> is 1×3×H×W float32 with
 /// free H and W, which must be multiples of the network's <see cref="HdrNetwork.SizeMultiple"/> (stored in the
-/// model's metadata under <see cref="SizeMultipleKey"/>; <see cref="OnnxRunner"/> pads to it); output
+/// model's metadata under <see cref="SizeMultipleKey"/>; <see cref="Inference.FrameInference"/> pads to it); output
 /// <see cref="OutputName"/> is 1×3×H×W, unclamped.
 /// </summary>
 public static class OnnxExport
