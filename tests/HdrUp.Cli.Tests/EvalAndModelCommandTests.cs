@@ -151,6 +151,39 @@ public class ModelExportTests
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("already exists", again.Error);
     }
+
+    // --onnx writes the graph of the weights as stored (fp16-rounded here), so ONNX Runtime on it gives what libtorch
+    // gives on the shipped file; a network outside the KPNet family is refused before anything is written.
+    [Fact]
+    public async Task Export_Onnx_WritesTheGraphOfTheStoredWeights_BesideThem()
+    {
+        string dir = CliHarness.TempFolder();
+        string source = Path.Combine(dir, "net.safetensors"), dest = Path.Combine(dir, "shipped.safetensors");
+        TorchSharp.torch.random.manual_seed(4);
+        using (var network = HdrUp.Models.ArchRegistry.Create("kpnet-nf16"))
+            HdrUp.Models.Checkpoints.ModelStore.Save(network, "kpnet-nf16", source, new HdrUp.Models.ModelCard { Architecture = "kpnet-nf16", Width = 16 });
+
+        var run = await CliHarness.Run("model", "export", source, dest, "--fp16", "--onnx");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        string graph = Path.Combine(dir, "shipped.onnx");
+        Assert.Contains("shipped.onnx", run.Output);
+        using var shipped = HdrUp.Models.Checkpoints.ModelStore.Load(dest).Network;
+        Assert.Equal(HdrUp.Models.Onnx.OnnxExport.Export(shipped), File.ReadAllBytes(graph));
+        using var runner = new HdrUp.Models.Onnx.OnnxRunner(File.ReadAllBytes(graph), threads: 1);
+        var frame = Enumerable.Range(0, 3 * 16 * 24).Select(i => (float)(i % 17) / 17).ToArray();
+        float[] onnx = runner.Run(frame, 24, 16);
+        float[] torch = new HdrUp.Models.Inference.FrameInference(shipped).Run(frame, 24, 16);
+        Assert.InRange(onnx.Zip(torch, (a, b) => Math.Abs(a - b)).Max(), 0, 1e-4);
+
+        string kunet = Path.Combine(dir, "kunet.safetensors");
+        using (var network = HdrUp.Models.ArchRegistry.Create("kunet", 16))
+            HdrUp.Models.Checkpoints.ModelStore.Save(network, "kunet", kunet, new HdrUp.Models.ModelCard { Architecture = "kunet", Width = 16 });
+        var refused = await CliHarness.Run("model", "export", kunet, Path.Combine(dir, "kunet-shipped.safetensors"), "--onnx");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("kunet: no ONNX export", refused.Error);
+        Assert.False(File.Exists(Path.Combine(dir, "kunet-shipped.safetensors")));
+    }
 }
 
 public class ModelCascadeTests

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using HdrUp.Core;
 using HdrUp.Models;
 using HdrUp.Models.Checkpoints;
+using HdrUp.Models.Onnx;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;
@@ -44,18 +46,26 @@ internal static class ModelCommand
         var half = new Option<bool>("--fp16") { Description = "Store the weights as 16-bit floats (half the size; loaded back as 32-bit)." };
         var qp = new Option<int?>("--qp") { Description = "Record the HEVC QP the model was trained for in its card." };
         var notes = new Option<string?>("--notes") { Description = "Append this text to the card's notes (e.g. measured test-split quality)." };
-        var force = new Option<bool>("--force") { Description = "Overwrite DEST." };
-        var export = new Command("export", "Copy weights to a shippable safetensors file with its model card (optionally fp16).");
+        var onnx = new Option<bool>("--onnx")
+        {
+            Description = "Also write the ONNX graph of the weights as stored beside DEST (DEST with .onnx; KPNet family only), for ONNX Runtime or any ONNX tool.",
+        };
+        var force = new Option<bool>("--force") { Description = "Overwrite DEST (and its .onnx)." };
+        var export = new Command("export", "Copy weights to a shippable safetensors file with its model card (optionally fp16, optionally with its ONNX graph).");
         export.Arguments.Add(source);
         export.Arguments.Add(destination);
-        foreach (var option in new Option[] { architecture, half, qp, notes, force })
+        foreach (var option in new Option[] { architecture, half, qp, notes, onnx, force })
             export.Options.Add(option);
         CliRuntime.SetGuardedAction(export, (parse, runtime, _) =>
         {
             string dest = parse.GetValue(destination)!;
-            ModelFiles.CheckDestination(dest, parse.GetValue(force));
-            ModelFiles.Export(parse.GetValue(source)!, parse.GetValue(architecture), dest, parse.GetValue(qp), parse.GetValue(notes), parse.GetValue(half));
-            return Task.FromResult(Wrote(runtime, dest));
+            string? graphPath = parse.GetValue(onnx) ? Path.ChangeExtension(dest, ".onnx") : null;
+            foreach (string output in new[] { dest, graphPath }.OfType<string>())
+                ModelFiles.CheckDestination(output, parse.GetValue(force));
+            ModelFiles.Export(parse.GetValue(source)!, parse.GetValue(architecture), dest, parse.GetValue(qp), parse.GetValue(notes), parse.GetValue(half), graphPath);
+            Wrote(runtime, dest);
+            if (graphPath is not null) runtime.Console.MarkupLine($"wrote {Markup.Escape(graphPath)}");
+            return Task.FromResult(CliRuntime.ExitOk);
         });
         return export;
     }

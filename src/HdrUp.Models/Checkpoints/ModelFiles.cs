@@ -1,4 +1,6 @@
 using System.Globalization;
+using HdrUp.Core;
+using HdrUp.Models.Onnx;
 
 namespace HdrUp.Models.Checkpoints;
 
@@ -15,13 +17,18 @@ public static class ModelFiles
             throw new IOException($"{Path.GetFileName(destination)}: already exists; pass --force to overwrite it");
     }
 
-    /// <summary>Copies weights (.safetensors with card, or .pth with <paramref name="architecture"/>) to <paramref name="destination"/>, recording the QP and extra notes.</summary>
-    public static void Export(string source, string? architecture, string destination, int? qp, string? notes, bool fp16)
+    /// <summary>
+    /// Copies weights (.safetensors with card, or .pth with <paramref name="architecture"/>) to <paramref name="destination"/>,
+    /// recording the QP and extra notes; with <paramref name="graphPath"/>, also the ONNX graph of the file as written.
+    /// </summary>
+    public static void Export(string source, string? architecture, string destination, int? qp, string? notes, bool fp16, string? graphPath = null)
     {
         var (network, card) = ModelStore.Load(source, architecture);
         using (network)
         {
             string arch = card?.Architecture ?? architecture!;
+            if (graphPath is not null && !OnnxExport.CanExport(network))
+                throw new NotSupportedException($"{arch}: no ONNX export (the KPNet family only); leave out --onnx");
             var exported = (card ?? new ModelCard { Architecture = arch, Width = network.Width }) with
             {
                 Qp = qp ?? card?.Qp,
@@ -29,6 +36,15 @@ public static class ModelFiles
                 CreatedUtc = card?.CreatedUtc ?? DateTimeOffset.UtcNow,
             };
             ModelStore.Save(network, arch, destination, exported, fp16);
+        }
+        if (graphPath is null) return;
+        // The graph of the file as written (rounded with --fp16), which is what convert loads; through this machine's
+        // cache, so a convert here finds it made.
+        var (stored, _) = ModelStore.Load(destination);
+        using (stored)
+        {
+            byte[] graph = OnnxGraphCache.Default?.Get(stored).Model ?? OnnxExport.Export(stored);
+            AtomicFile.Write(graphPath, (Stream file) => file.Write(graph));
         }
     }
 

@@ -6,13 +6,15 @@ namespace HdrUp.Models.Inference;
 /// <summary>
 /// Runs an <see cref="HdrNetwork"/> on frames: eval mode, no gradients, reflect-padding to the network's size
 /// multiple and cropping back, optional overlapping tiles with blended seams. Frames are planar float
-/// buffers (C×H×W, 3 channels, row-major) or N×3×H×W CPU tensors. Every frame's native memory is freed
+/// buffers (C×H×W, 3 channels, row-major) or N×3×H×W CPU tensors. With ONNX Runtime, padding and tiling run
+/// on the buffers (<see cref="PlanarTiling"/>, the same arithmetic as on tensors). Every frame's native memory is freed
 /// before Run returns. Results are deterministic for a given thread count. Not thread-safe.
 /// </summary>
 public sealed class FrameInference : IDisposable
 {
     private readonly HdrNetwork network;
     private readonly Onnx.OnnxRunner? onnx;
+    private readonly PlanarTiling? onnxTiling;   // ONNX Runtime takes buffers: frames skip libtorch altogether
     private readonly bool bf16;
 
     /// <summary>The options in use.</summary>
@@ -35,7 +37,11 @@ public sealed class FrameInference : IDisposable
         network.eval();
         bf16 = Options.Precision == Precision.NumericPrecision.Bf16;
         if (bf16) network.to(ScalarType.BFloat16);
-        if (Options.Backend == InferenceBackend.Onnx) onnx = Onnx.OnnxRunner.For(network, Options.Threads);
+        if (Options.Backend == InferenceBackend.Onnx)
+        {
+            onnx = Onnx.OnnxRunner.For(network, Options.Threads, Options.OnnxCache);
+            onnxTiling = new PlanarTiling(network.SizeMultiple, Options, onnx.Run);
+        }
     }
 
     /// <summary>Releases the ONNX Runtime session, if any (the network stays the caller's).</summary>
@@ -57,6 +63,11 @@ public sealed class FrameInference : IDisposable
         long n = 3L * width * height;
         if (planar.Length != n) throw new ArgumentException($"Input has {planar.Length} floats, expected 3×{height}×{width} = {n}.", nameof(planar));
         if (output.Length != n) throw new ArgumentException($"Output has {output.Length} floats, expected {n}.", nameof(output));
+        if (onnxTiling is not null)
+        {
+            onnxTiling.Run(planar, output, width, height);
+            return;
+        }
         using var scope = torch.NewDisposeScope();
         var input = torch.empty(new long[] { 1, 3, height, width }, ScalarType.Float32);
         planar.CopyTo(MemoryMarshalSpan(input, n));
@@ -71,6 +82,7 @@ public sealed class FrameInference : IDisposable
         if (input.dim() != 4 || input.shape[1] != 3) throw new ArgumentException($"Expected N×3×H×W, got [{string.Join("×", input.shape)}].", nameof(input));
         using var inference = torch.inference_mode();   // no autograd bookkeeping at all (stronger than no_grad)
         using var scope = torch.NewDisposeScope();
+        if (onnxTiling is not null) return RunFrames(input).MoveToOuterDisposeScope();
         long h = input.shape[2], w = input.shape[3];
         int m = network.SizeMultiple;
         long ph = RoundUp(h, m) - h, pw = RoundUp(w, m) - w;
@@ -101,8 +113,8 @@ public sealed class FrameInference : IDisposable
                 using var scope = torch.NewDisposeScope();
                 var at = new[] { TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(y0, y0 + th), TensorIndex.Slice(x0, x0 + tw) };
                 var outPatch = Forward(x[at]);
-                var wy = Ramp(th, overlap, y0 > 0, y0 + th < h).reshape(1, 1, th, 1);
-                var wx = Ramp(tw, overlap, x0 > 0, x0 + tw < w).reshape(1, 1, 1, tw);
+                var wy = torch.tensor(Ramp(th, overlap, y0 > 0, y0 + th < h, Options.Blend)).reshape(1, 1, th, 1);
+                var wx = torch.tensor(Ramp(tw, overlap, x0 > 0, x0 + tw < w, Options.Blend)).reshape(1, 1, 1, tw);
                 var wt = wy * wx;
                 acc[at].add_(outPatch * wt);
                 weight[at].add_(wt);
@@ -111,21 +123,20 @@ public sealed class FrameInference : IDisposable
         return acc.div_(weight);
     }
 
-    // One forward pass on a padded N×3×H×W tensor (H, W multiples of the size multiple) with the chosen backend.
-    private Tensor Forward(Tensor x)
+    // One libtorch forward pass on a padded N×3×H×W tensor (H, W multiples of the size multiple).
+    private Tensor Forward(Tensor x) => bf16 ? network.call(x.to(ScalarType.BFloat16)).to(ScalarType.Float32) : network.call(x);
+
+    // The ONNX backend on a tensor: frame by frame through the buffer path.
+    private Tensor RunFrames(Tensor input)
     {
-        if (bf16) return network.call(x.to(ScalarType.BFloat16)).to(ScalarType.Float32);
-        if (onnx is null) return network.call(x);
-        int h = (int)x.shape[2], w = (int)x.shape[3];
-        var frames = new List<Tensor>();
-        for (long i = 0; i < x.shape[0]; i++)
-        {
-            float[] input = x[i].contiguous().data<float>().ToArray();
-            var output = new float[input.Length];
-            onnx.Run(input, output, w, h);
-            frames.Add(torch.tensor(output, new long[] { 1, 3, h, w }));
-        }
-        return frames.Count == 1 ? frames[0] : torch.cat(frames, 0);
+        int h = (int)input.shape[2], w = (int)input.shape[3];
+        long n = 3L * h * w;
+        var result = torch.empty(input.shape, ScalarType.Float32);
+        var frames = MemoryMarshalSpan(input.contiguous(), input.shape[0] * n);
+        var outputs = MemoryMarshalSpan(result, input.shape[0] * n);
+        for (int i = 0; i < input.shape[0]; i++)
+            onnxTiling!.Run(frames.Slice((int)(i * n), (int)n), outputs.Slice((int)(i * n), (int)n), w, h);
+        return result;
     }
 
     /// <summary>
@@ -151,8 +162,9 @@ public sealed class FrameInference : IDisposable
 
     /// <summary>1-D blend weight of a tile: ramps up over the first <paramref name="overlap"/> pixels if there is a
     /// neighbour before, down over the last ones if there is one after, 1 elsewhere (never exactly 0).</summary>
-    private Tensor Ramp(long length, int overlap, bool rampStart, bool rampEnd)
+    internal static float[] Ramp(long length, int overlap, bool rampStart, bool rampEnd, TileBlend blend)
     {
+        double Shape(double t) => blend == TileBlend.Linear ? t : 0.5 - 0.5 * Math.Cos(Math.PI * t);
         var v = new float[length];
         int ramp = (int)Math.Min(overlap, length / 2);
         for (long i = 0; i < length; i++)
@@ -162,10 +174,8 @@ public sealed class FrameInference : IDisposable
             if (rampEnd && length - 1 - i < ramp) a = Math.Min(a, Shape((length - 1 - i + 0.5) / ramp));
             v[i] = (float)a;
         }
-        return torch.tensor(v);
+        return v;
     }
-
-    private double Shape(double t) => Options.Blend == TileBlend.Linear ? t : 0.5 - 0.5 * Math.Cos(Math.PI * t);
 
     /// <summary>Reflect padding at the bottom/right (replicate where the frame is too small to reflect).</summary>
     private static Tensor Pad(Tensor x, long ph, long pw)
@@ -175,7 +185,7 @@ public sealed class FrameInference : IDisposable
         return nn.functional.pad(x, new[] { 0, pw, 0, ph }, mode);
     }
 
-    private static int RoundUp(long v, int m) => (int)((v + m - 1) / m * m);
+    internal static int RoundUp(long v, int m) => (int)((v + m - 1) / m * m);
 
     private static Span<float> MemoryMarshalSpan(Tensor t, long count)
     {

@@ -43,6 +43,10 @@ public sealed record InferenceOptions
     /// <summary>Backend of the forward pass (default libtorch); padding and tiling are the same for both.</summary>
     public InferenceBackend Backend { get; init; } = InferenceBackend.Torch;
 
+    /// <summary>Where the ONNX backend keeps the graphs it exports, so each network and weights is exported once (default:
+    /// this user's cache, <see cref="Onnx.OnnxGraphCache.Default"/>); null exports at every load.</summary>
+    public Onnx.OnnxGraphCache? OnnxCache { get; init; } = Onnx.OnnxGraphCache.Default;
+
     /// <summary>
     /// Arithmetic of the libtorch forward pass: fp32 (default) or bf16 (the network's weights are converted in place, frames
     /// go in and come out as fp32; padding, tiling and blending stay fp32). <see cref="NumericPrecision.Auto"/> is

@@ -14,7 +14,7 @@ namespace HdrUp.Models.Onnx;
 /// and the ablations) as an ONNX model (IR 8, opset 17) with its weights as initializers. The graph is the
 /// eval-mode forward: BatchNorm uses its running statistics. Input <see cref="InputName"/> is 1×3×H×W float32 with
 /// free H and W, which must be multiples of the network's <see cref="HdrNetwork.SizeMultiple"/> (stored in the
-/// model's metadata under <see cref="SizeMultipleKey"/>; <see cref="OnnxRunner"/> pads to it); output
+/// model's metadata under <see cref="SizeMultipleKey"/>; <see cref="Inference.FrameInference"/> pads to it); output
 /// <see cref="OutputName"/> is 1×3×H×W, unclamped.
 /// </summary>
 public static class OnnxExport
@@ -23,13 +23,26 @@ public static class OnnxExport
     public const string OutputName = "hdr";
     public const string SizeMultipleKey = "size_multiple";
 
+    /// <summary>
+    /// Version of the graphs written here, part of <see cref="OnnxGraphCache.Key"/>: raise it whenever the same network
+    /// and weights would give another graph (an operator, an attribute, a node order, a metadata entry), so graphs
+    /// cached by an older HdrUp are made again. A test records the graphs of every registered architecture to catch a
+    /// change that forgets to.
+    /// </summary>
+    public const int Version = 1;
+
     /// <summary>True if <see cref="Export"/> handles <paramref name="network"/>: every KPNet-family network.</summary>
     public static bool CanExport(HdrNetwork network) => network is KPNet;
 
     /// <summary>The serialised ONNX model of <paramref name="network"/> with its current weights.</summary>
     /// <exception cref="NotSupportedException">The network, or a module inside it, has no ONNX mapping here
     /// (the message names it).</exception>
-    public static byte[] Export(HdrNetwork network)
+    public static byte[] Export(HdrNetwork network) => ExportTraced(network).Model;
+
+    /// <summary><see cref="Export"/>, and the path of every module the graph was emitted from: what a test compares with
+    /// the network's modules, so that a module added to a network but not to the exporter cannot go unnoticed even when
+    /// it has no weights (which <c>CheckEveryParameterUsed</c> would miss).</summary>
+    internal static (byte[] Model, IReadOnlySet<string> EmittedModules) ExportTraced(HdrNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (network is not KPNet kpnet)
@@ -46,7 +59,7 @@ public static class OnnxExport
             ["network"] = network.GetType().Name,
             ["width"] = network.Width.ToString(CultureInfo.InvariantCulture),
         };
-        return emitter.Graph.ToModel(network.GetType().Name, (InputName, shape), (OutputName, shape), metadata);
+        return (emitter.Graph.ToModel(network.GetType().Name, (InputName, shape), (OutputName, shape), metadata), emitter.Emitted);
     }
 
     /// <summary>Emits the operators of one module at a time; initializers are named by state-dict key, so a module
@@ -54,6 +67,7 @@ public static class OnnxExport
     private sealed class Emitter
     {
         public OnnxGraph Graph { get; } = new();
+        public HashSet<string> Emitted { get; } = new(StringComparer.Ordinal);
         private readonly HashSet<string> used = new(StringComparer.Ordinal);
 
         /// <summary>Mirrors <c>KPNet.Run</c>: branches, alignment to H/2, fusion, tail.</summary>
@@ -72,14 +86,15 @@ public static class OnnxExport
             if (Find(net, "dislocation_change3") is not null)
                 aligned.Add(Sub(net, "", "down_conv3", Kib(net, Sub(net, "", "dislocation_change3", f0))));
 
-            string g = Find(net, "brain") switch
-            {
-                null => aligned.Skip(1).Aggregate(aligned[0], Add),   // one branch, or sum fusion (KM + U) + D
-                InformationFusion ifm => Ifm(ifm, "brain", aligned),
-                WeightedFusion wf => Weighted(wf, "brain", aligned),
-                UnpairedFusion uf => Unpaired(uf, "brain", aligned),
-                var other => throw Unsupported(other, "brain"),
-            };
+            string g = Find(net, "brain") is null
+                ? aligned.Skip(1).Aggregate(aligned[0], Add)   // one branch, or sum fusion (KM + U) + D
+                : Child(net, "", "brain") switch
+                {
+                    InformationFusion ifm => Ifm(ifm, "brain", aligned),
+                    WeightedFusion wf => Weighted(wf, "brain", aligned),
+                    UnpairedFusion uf => Unpaired(uf, "brain", aligned),
+                    var other => throw Unsupported(other, "brain"),
+                };
             return Sub(net, "", "conv_last", Relu(Sub(net, "", "up_conv2", g)));
         }
 
@@ -138,7 +153,7 @@ public static class OnnxExport
         {
             Conv2d conv => Conv(conv, path, x),
             ConvLayer layer => Sub(layer, path, "conv", x),
-            Sequential sequential => sequential.named_children().Aggregate(x, (t, child) => Module(child.Item2, Join(path, child.Item1), t)),
+            Sequential sequential => sequential.named_children().Aggregate(x, (t, child) => Sub(sequential, path, child.Item1, t)),
             PixelShuffle shuffle => Graph.Add("DepthToSpace", [x], OnnxAttribute.Int("blocksize", shuffle.upscale_factor), OnnxAttribute.Text("mode", "CRD")),
             BatchNorm2d norm => BatchNorm(norm, path, x),
             ResidualBlock block => Add(x, Relu(Sub(block, path, "conv2", Relu(Sub(block, path, "conv1", x))))),
@@ -243,8 +258,13 @@ public static class OnnxExport
         private string Optional(nn.Module parent, string parentPath, string name, string x)
             => Find(parent, name) is null ? x : Sub(parent, parentPath, name, x);
 
-        private static nn.Module Child(nn.Module parent, string parentPath, string name)
-            => Find(parent, name) ?? throw new NotSupportedException($"ONNX export: '{Join(parentPath, name)}' is missing from {parent.GetType().Name}; the exporter does not know that structure.");
+        // Every module the graph is emitted from is looked up here, which makes this the one place that records them.
+        private nn.Module Child(nn.Module parent, string parentPath, string name)
+        {
+            var child = Find(parent, name) ?? throw new NotSupportedException($"ONNX export: '{Join(parentPath, name)}' is missing from {parent.GetType().Name}; the exporter does not know that structure.");
+            Emitted.Add(Join(parentPath, name));
+            return child;
+        }
 
         private static nn.Module? Find(nn.Module parent, string name)
         {

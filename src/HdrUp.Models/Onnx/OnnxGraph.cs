@@ -97,6 +97,15 @@ internal sealed class OnnxGraph
         return model.ToArray();
     }
 
+    /// <summary>One serialised <c>metadata_props</c> entry of a ModelProto. Appended to a serialised model it is one
+    /// more entry of that model: a parser merges a repeated field's occurrences wherever they stand.</summary>
+    public static byte[] MetadataEntry(string key, string value)
+    {
+        var entry = new ProtoWriter();
+        entry.Message(ModelMetadata, e => { e.String(EntryKey, key); e.String(EntryValue, value); });
+        return entry.ToArray();
+    }
+
     private void WriteGraph(ProtoWriter g, string graphName, (string Name, OnnxDim[] Shape) input, (string Name, OnnxDim[] Shape) output)
     {
         foreach (var node in nodes) g.Message(GraphNode, n => WriteNode(n, node));

@@ -5,9 +5,9 @@ namespace HdrUp.Models.Onnx;
 
 /// <summary>
 /// Runs a model written by <see cref="OnnxExport"/> with ONNX Runtime on the CPU: planar 3×H×W float buffers in and
-/// out, sides multiples of <see cref="SizeMultiple"/>. Padding and tiling are <see cref="Inference.FrameInference"/>'s
-/// (<see cref="Inference.InferenceBackend.Onnx"/>), one code path for both backends. Sequential execution, all graph
-/// optimisations. Not thread-safe.
+/// out, sides multiples of <see cref="SizeMultiple"/>. <see cref="Inference.FrameInference"/> pads and tiles for it
+/// (<see cref="Inference.InferenceBackend.Onnx"/>) on these buffers, with the arithmetic of its libtorch path. Sequential
+/// execution, all graph optimisations. Not thread-safe.
 /// </summary>
 public sealed class OnnxRunner : IDisposable
 {
@@ -37,9 +37,27 @@ public sealed class OnnxRunner : IDisposable
             : 1;
     }
 
-    /// <summary>Exports <paramref name="network"/> with its current weights and opens it.</summary>
+    /// <summary>Opens the graph of <paramref name="network"/> with its current weights: from <paramref name="cache"/> if it
+    /// holds it, else exported (and stored there).</summary>
+    /// <param name="network">A network <see cref="OnnxExport.CanExport"/> accepts.</param>
+    /// <param name="threads">Intra-op threads (0 = ONNX Runtime's default).</param>
+    /// <param name="cache">Where graphs are kept between runs; null exports every time.</param>
     /// <exception cref="NotSupportedException">The network has no ONNX export (see <see cref="OnnxExport.Export"/>).</exception>
-    public static OnnxRunner For(HdrNetwork network, int threads) => new(OnnxExport.Export(network), threads);
+    public static OnnxRunner For(HdrNetwork network, int threads, OnnxGraphCache? cache = null)
+    {
+        if (cache is null) return new(OnnxExport.Export(network), threads);
+        var (model, cached) = cache.Get(network);
+        try
+        {
+            return new(model, threads);
+        }
+        catch (OnnxRuntimeException) when (cached)
+        {
+            // Intact and filed under its key, yet refused (an upgraded runtime that no longer reads it): a fresh export
+            // replaces it. A graph that came straight from the exporter is not retried: its refusal is a bug to report.
+            return new(cache.Get(network, refresh: true).Model, threads);
+        }
+    }
 
     /// <summary>Maps one planar 3×H×W frame; returns a new 3×H×W buffer.</summary>
     public float[] Run(float[] planarRgb, int width, int height)
