@@ -254,3 +254,29 @@ public class WeightBlendTests
         Assert.Throws<ArgumentException>(() => WeightBlend.Into(a, a, 1.5));
     }
 }
+
+public class ModelFilesTests
+{
+    // A .safetensors file without a card still names its architecture and width in its metadata (ModelStore.Save):
+    // export finds it there, writes the card, and the copy loads to the same weights.
+    [Fact]
+    public void Export_of_weights_without_a_card_takes_the_architecture_from_the_metadata()
+    {
+        string dir = Directory.CreateTempSubdirectory("hdrup-modelfiles-").FullName;
+        string bare = Path.Combine(dir, "bare.safetensors"), copy = Path.Combine(dir, "copy.safetensors");
+        using (var net = ArchRegistry.Create("kpnet", 8))
+            ModelStore.Save(net, "kpnet", bare);
+        Assert.False(File.Exists(ModelCard.PathFor(bare)));
+        Assert.Equal("kpnet", ModelStore.ArchitectureOf(bare));
+
+        ModelFiles.Export(bare, null, copy, qp: 42, notes: "exported", fp16: false);
+
+        var card = ModelCard.Load(ModelCard.PathFor(copy));
+        Assert.Equal(("kpnet", 8, 42, "exported"), (card.Architecture, card.Width, card.Qp, card.Notes));
+        var (a, _) = ModelStore.Load(bare);
+        var (b, _) = ModelStore.Load(copy);
+        using (a) using (b)
+            Assert.All(a.state_dict().Zip(b.state_dict()), p => Assert.True(p.First.Value.eq(p.Second.Value).all().item<bool>(), p.First.Key));
+        Assert.Throws<IOException>(() => ModelFiles.CheckDestination(copy, force: false));
+    }
+}

@@ -26,7 +26,7 @@ public static class ModelFiles
         var (network, card) = ModelStore.Load(source, architecture);
         using (network)
         {
-            string arch = card?.Architecture ?? architecture!;
+            string arch = ModelStore.ArchitectureOf(source, architecture)!;
             if (graphPath is not null && !OnnxExport.CanExport(network))
                 throw new NotSupportedException($"{arch}: no ONNX export (the KPNet family only); leave out --onnx");
             var exported = (card ?? new ModelCard { Architecture = arch, Width = network.Width }) with

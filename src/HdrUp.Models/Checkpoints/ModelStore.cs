@@ -23,13 +23,7 @@ public static class ModelStore
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath}: no such weights file.", weightsPath);
         string cardPath = ModelCard.PathFor(weightsPath);
         ModelCard? card = File.Exists(cardPath) ? ModelCard.Load(cardPath) : null;
-        Dictionary<string, string>? meta = null;
-        if (Checkpoint.IsSafetensors(weightsPath) && (architecture ?? card?.Architecture) is null)
-        {
-            var (tensors, m) = Safetensors.Read(weightsPath);
-            foreach (var t in tensors.Values) t.Dispose();
-            meta = m;
-        }
+        var meta = Checkpoint.IsSafetensors(weightsPath) && (architecture ?? card?.Architecture) is null ? Metadata(weightsPath) : null;
         string arch = architecture ?? card?.Architecture ?? (meta is not null && meta.TryGetValue(ArchitectureKey, out var a) ? a : null)
             ?? throw new InvalidDataException($"{weightsPath}: architecture unknown (no model card, no {ArchitectureKey} metadata); pass it explicitly.");
         int width = nf ?? card?.Width ?? (meta is not null && meta.TryGetValue(WidthKey, out var w) && int.TryParse(w, out var wi) ? wi : ArchRegistry.DefaultWidth);
@@ -47,6 +41,25 @@ public static class ModelStore
         }
         network.eval();
         return (network, card);
+    }
+
+    /// <summary>
+    /// The registry name of a weights file as <see cref="Load"/> resolves it: <paramref name="architecture"/>, else the card's,
+    /// else the safetensors metadata's; null when none says.
+    /// </summary>
+    public static string? ArchitectureOf(string weightsPath, string? architecture = null)
+    {
+        string cardPath = ModelCard.PathFor(weightsPath);
+        string? known = architecture ?? (File.Exists(cardPath) ? ModelCard.Load(cardPath).Architecture : null);
+        if (known is not null) return known;
+        return Checkpoint.IsSafetensors(weightsPath) && Metadata(weightsPath).TryGetValue(ArchitectureKey, out var a) ? a : null;
+    }
+
+    private static Dictionary<string, string> Metadata(string safetensorsPath)
+    {
+        var (tensors, meta) = Safetensors.Read(safetensorsPath);
+        foreach (var t in tensors.Values) t.Dispose();
+        return meta;
     }
 
     /// <summary>Saves weights as safetensors (architecture and width in its metadata) and, if given, the card next to them.</summary>
