@@ -12,7 +12,7 @@ public sealed record CurvePoint(int Number, string Method, string Architecture, 
 /// <summary>
 /// <c>hdrup bench curve</c>: joins a <c>bench speed</c> report (network seconds per frame by architecture and size) with a
 /// <c>bench quality</c> CSV (test-split PSNR / ΔE_ITP by method, with each method's architecture) into the speed/quality
-/// trade-off of the fast candidates (#11): a numbered scatter PNG (<see cref="ScatterPlot"/>) and a table.
+/// trade-off of the fast candidates (#11): a scatter PNG of the methods, numbered as in the table (<see cref="ScatterPlot"/>), and a table.
 /// </summary>
 public static class SpeedQualityCurve
 {
@@ -59,8 +59,10 @@ public static class SpeedQualityCurve
         return csv.ToString();
     }
 
+    /// <summary>The scatter PNG: each point labelled with its table number and method.</summary>
     public static void SavePlot(Stream destination, IReadOnlyList<CurvePoint> points) =>
-        ScatterPlot.Save(destination, points.Select(p => new ScatterPoint(p.SecondsPerFrame, p.Psnr, p.Number)).ToList());
+        ScatterPlot.Save(destination, points.Select(p => new ScatterPoint(p.SecondsPerFrame, p.Psnr, $"{p.Number} {p.Method}")).ToList(),
+            "Speed against quality", "network seconds per frame (log₂ scale)", "PSNR (dB)");
 
     public static string Render(IReadOnlyList<CurvePoint> points, string reference, int qp, string size, string? plotFile, bool onnx = false)
     {
