@@ -32,7 +32,7 @@ public static class Charts
     });
 
     /// <summary>The typeface text is drawn with; registers it with ScottPlot on first use.</summary>
-    public static SKTypeface Typeface => EmbeddedTypeface.Value;
+    internal static SKTypeface Typeface => EmbeddedTypeface.Value;
 
     /// <summary>A plot with its title and axis titles, every text (also the legend's and later labels') in the embedded font.</summary>
     public static Plot New(string title, string xTitle, string yTitle)
@@ -69,9 +69,6 @@ public static class Charts
 
     /// <summary>The coordinate of <paramref name="value"/> on an axis made by <see cref="LogScale"/>.</summary>
     public static double Log(double value, double logBase) => Math.Log(value) / Math.Log(logBase);
-
-    /// <summary>The PNG bytes of <paramref name="plot"/> at this size.</summary>
-    public static byte[] Png(Plot plot, int width, int height) => plot.GetImageBytes(width, height, ImageFormat.Png);
 
     private sealed class EmbeddedFontResolver(SKTypeface typeface) : IFontResolver
     {
