@@ -1,7 +1,11 @@
 namespace HdrUp.Bench.Tests;
 
-public class QualityBenchCsvTests
+public sealed class QualityBenchCsvTests : IDisposable
 {
+    private readonly string dir = Directory.CreateTempSubdirectory("hdrup-quality-csv-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
     internal static string Data(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
 
     // A current report (bench/results/quality-20261129-1758.csv) read and written again is the same file byte for byte:
@@ -49,7 +53,7 @@ public class QualityBenchCsvTests
         ];
         string csv = QualityBench.Render(rows, "caption").Csv;
         Assert.Contains("cross,37,\"kpnet, \"\"v2\"\"\",kpnet,1552475,51,", csv);
-        string path = Path.Combine(Directory.CreateTempSubdirectory("hdrup-quality-csv-").FullName, "q.csv");
+        string path = Path.Combine(dir, "q.csv");
         File.WriteAllText(path, csv);
         Assert.Equal(rows, QualityBench.ReadCsv(path));
     }

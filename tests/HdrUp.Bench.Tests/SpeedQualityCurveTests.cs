@@ -4,8 +4,12 @@ using static HdrUp.Bench.Tests.QualityBenchCsvTests;
 
 namespace HdrUp.Bench.Tests;
 
-public class SpeedQualityCurveTests
+public sealed class SpeedQualityCurveTests : IDisposable
 {
+    private readonly string dir = Directory.CreateTempSubdirectory("hdrup-curve-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
     // bench/results/curve-20261125-1933.csv was joined from these two reports with --onnx at QP 37, 1080p: the reader
     // and writer reproduce it byte for byte.
     [Fact]
@@ -21,7 +25,6 @@ public class SpeedQualityCurveTests
     [Fact]
     public void A_method_named_with_commas_and_quotes_survives_the_join()
     {
-        string dir = Directory.CreateTempSubdirectory("hdrup-curve-").FullName;
         string speed = Path.Combine(dir, "speed.json"), quality = Path.Combine(dir, "quality.csv");
         File.WriteAllText(speed, """{ "rows": [ { "case": "kpnet-nf16", "size": "1080p", "median_seconds": 3.0 } ] }""");
         File.WriteAllText(quality, QualityBench.Render(

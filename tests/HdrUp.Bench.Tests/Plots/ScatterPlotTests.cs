@@ -49,6 +49,5 @@ public class ScatterPlotTests
             var beside = new PixelRect((float)x + Math.Min(near, far), (float)x + Math.Max(near, far), (float)y + Math.Min(near, d * 20), (float)y + Math.Max(near, d * 20));
             Assert.InRange(TextPixels(image, beside), 20, int.MaxValue);
         }
-        File.WriteAllBytes(Path.Combine(Directory.CreateTempSubdirectory("hdrup-scatter-").FullName, "scatter.png"), png);
     }
 }

@@ -4,8 +4,12 @@ using static HdrUp.Training.Tests.Train.ChartPixels;
 
 namespace HdrUp.Training.Tests.Train;
 
-public class CurvePlotTests
+public sealed class CurvePlotTests : IDisposable
 {
+    private readonly string dir = Directory.CreateTempSubdirectory("hdrup-curves-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
     // 50 loss rows falling from 0.476 to 0.041 (so the log axis spans 10^-2 … 10^0) and 5 validation rows.
     private static List<LogRow> Rows()
     {
@@ -22,7 +26,7 @@ public class CurvePlotTests
     public void Train_curves_png_has_titles_legends_and_the_loss_on_a_log_axis()
     {
         var rows = Rows();
-        string path = Path.Combine(Directory.CreateTempSubdirectory("hdrup-curves-").FullName, "train_curves.png");
+        string path = Path.Combine(dir, "train_curves.png");
         CurvePlot.Save(path, rows);
         using var saved = Decode(File.ReadAllBytes(path));
         Assert.Equal((CurvePlot.Width, CurvePlot.Height), (saved.Width, saved.Height));

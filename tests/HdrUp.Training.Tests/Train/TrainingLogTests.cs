@@ -2,13 +2,17 @@ using HdrUp.Training.Train;
 
 namespace HdrUp.Training.Tests.Train;
 
-public class TrainingLogTests
+public sealed class TrainingLogTests : IDisposable
 {
+    private readonly string dir = Directory.CreateTempSubdirectory("hdrup-train-log-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
     private static readonly string RealLog = Path.Combine(AppContext.BaseDirectory, "TestData", "train_log-kpnet_half_nf32_qp37_degraded_distill.csv");
 
-    private static string Copy()
+    private string Copy()
     {
-        string path = Path.Combine(Directory.CreateTempSubdirectory("hdrup-train-log-").FullName, "train_log.csv");
+        string path = Path.Combine(dir, $"train_log-{Guid.NewGuid():N}.csv");
         File.Copy(RealLog, path);
         return path;
     }
