@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HdrUp.Core;
 using HdrUp.Models;
 using HdrUp.Bench.Ablation;
 using HdrUp.Training.Train;
@@ -99,12 +100,24 @@ public static class AblationBench
             md.AppendLine();
         }
 
-        var csv = new StringBuilder("variant,architecture,loss,paper_rows,qp,params,frames,iterations,train_seconds,psnr,ssim,mse,delta_e_itp\n");
+        using var csv = CsvTable.ToText(["variant", "architecture", "loss", "paper_rows", "qp", "params", "frames", "iterations", "train_seconds", "psnr", "ssim", "mse", "delta_e_itp"]);
         foreach (var r in rows)
         {
-            string paperRows = string.Join(" ", r.Variant.Rows.Select(p => $"T{p.Table}:{p.Row}"));
             var s = r.Score;
-            csv.Append(inv, $"{r.Variant.Key},{r.Variant.Architecture},{r.Variant.Loss},{paperRows},{s.Qp},{s.Parameters},{s.Frames},{r.Options.Train.TotalIter},{r.WallSeconds:F1},{s.Psnr:R},{s.Ssim:R},{s.Mse:R},{s.DeltaEItp:R}\n");
+            using var row = csv.NewRow();
+            row["variant"].Set(r.Variant.Key);
+            row["architecture"].Set(r.Variant.Architecture);
+            row["loss"].Set(r.Variant.Loss);
+            row["paper_rows"].Set(string.Join(" ", r.Variant.Rows.Select(p => $"T{p.Table}:{p.Row}")));
+            row["qp"].Format(s.Qp);
+            row["params"].Set($"{s.Parameters}");
+            row["frames"].Format(s.Frames);
+            row["iterations"].Format(r.Options.Train.TotalIter);
+            row["train_seconds"].Format(r.WallSeconds, "F1");
+            row["psnr"].Format(s.Psnr);
+            row["ssim"].Format(s.Ssim);
+            row["mse"].Format(s.Mse);
+            row["delta_e_itp"].Format(s.DeltaEItp);
         }
         return (md.ToString(), csv.ToString());
     }

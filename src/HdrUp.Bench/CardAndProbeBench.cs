@@ -34,7 +34,7 @@ public static class CardAndProbeBench
         md.AppendLine(inv, $"SDR by BT.2446 Method C, x265 intra QP {qp}. ΔE_ITP: mean over patch interiors; edge = {ColourCard.EdgeBand}-px bands either side of each patch border; ghosting = edge − interior.").AppendLine();
         md.AppendLine("| model | params | mean ΔE_ITP↓ | edge ΔE_ITP↓ | interior ΔE_ITP↓ | ghosting↓ | worst patch |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---|");
-        var csv = new StringBuilder("model,params,patch,delta_e_itp\n");
+        using var csv = CsvTable.ToText(["model", "params", "patch", "delta_e_itp"]);
         foreach (var (name, weights) in models)
         {
             ct.ThrowIfCancellationRequested();
@@ -45,7 +45,14 @@ public static class CardAndProbeBench
             figure.Add(qp, name, 0, mapper.Last!);
             var worst = score.PerPatch.MaxBy(p => p.DeltaEItp);
             md.AppendLine(inv, $"| {name} | {parameters:N0} | {score.MeanDeltaEItp:F2} | {score.EdgeDeltaEItp:F2} | {score.InteriorDeltaEItp:F2} | {score.Ghosting:F2} | {worst.Patch} ({worst.DeltaEItp:F1}) |");
-            foreach (var (patch, de) in score.PerPatch) csv.Append(inv, $"{name},{parameters},{patch},{de:R}\n");
+            foreach (var (patch, de) in score.PerPatch)
+            {
+                using var row = csv.NewRow();
+                row["model"].Set(name);
+                row["params"].Format(parameters);
+                row["patch"].Set(patch);
+                row["delta_e_itp"].Format(de);
+            }
             log($"{name}: mean ΔE_ITP {score.MeanDeltaEItp:F2}, ghosting {score.Ghosting:F2}");
         }
         return (md.ToString(), csv.ToString(), figure);
@@ -65,12 +72,15 @@ public static class CardAndProbeBench
         md.AppendLine(inv, $"{data.DatarootLq} crops {data.GtSize}, batch {data.BatchSize}; MSE on a fixed set of training crops.").AppendLine();
         md.AppendLine("| iterations | K̆₁ (H) | K̆₂ (H/2) | K̆₃ (H/4) |");
         md.AppendLine("|---:|---:|---:|---:|");
-        var csv = new StringBuilder("iterations,mse_h,mse_h2,mse_h4\n");
+        string[] branches = ["mse_h", "mse_h2", "mse_h4"];
+        using var csv = CsvTable.ToText(["iterations", .. branches]);
         foreach (var r in reports)
         {
             string Cell(int i) => i < r.Mse.Count && double.IsFinite(r.Mse[i]) ? r.Mse[i].ToString("F5", inv) : "–";
             md.AppendLine(inv, $"| {r.Iteration:N0} | {Cell(0)} | {Cell(1)} | {Cell(2)} |");
-            csv.Append(inv, $"{r.Iteration},{(r.Mse.Count > 0 ? r.Mse[0] : double.NaN):R},{(r.Mse.Count > 1 ? r.Mse[1] : double.NaN):R},{(r.Mse.Count > 2 ? r.Mse[2] : double.NaN):R}\n");
+            using var row = csv.NewRow();
+            row["iterations"].Format(r.Iteration);
+            for (int i = 0; i < branches.Length; i++) row[branches[i]].Format(i < r.Mse.Count ? r.Mse[i] : double.NaN);
         }
         return (md.ToString(), csv.ToString());
     }

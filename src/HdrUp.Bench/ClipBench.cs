@@ -88,11 +88,21 @@ public static class ClipBench
         var md = new StringBuilder(caption).AppendLine().AppendLine();
         md.AppendLine("| clip | size | QP model | frames | method | hue drift° ↓ | chroma ratio | s/frame |");
         md.AppendLine("|---|---|---:|---:|---|---:|---:|---:|");
-        var csv = new StringBuilder("clip,width,height,qp,frames,method,hue_drift_deg,chroma_ratio,chromatic_pixels,seconds_per_frame\n");
+        using var csv = CsvTable.ToText(["clip", "width", "height", "qp", "frames", "method", "hue_drift_deg", "chroma_ratio", "chromatic_pixels", "seconds_per_frame"]);
         foreach (var r in rows)
         {
             md.AppendLine(inv, $"| {r.Clip} | {r.Width}×{r.Height} | {r.Qp} | {r.Frames} | {r.Method} | {r.HueDrift:F2} | {r.ChromaRatio:F3} | {r.SecondsPerFrame:F2} |");
-            csv.Append(inv, $"{r.Clip},{r.Width},{r.Height},{r.Qp},{r.Frames},{r.Method},{r.HueDrift:R},{r.ChromaRatio:R},{r.ChromaticPixels},{r.SecondsPerFrame:R}\n");
+            using var row = csv.NewRow();
+            row["clip"].Set(r.Clip);
+            row["width"].Format(r.Width);
+            row["height"].Format(r.Height);
+            row["qp"].Format(r.Qp);
+            row["frames"].Format(r.Frames);
+            row["method"].Set(r.Method);
+            row["hue_drift_deg"].Format(r.HueDrift);
+            row["chroma_ratio"].Format(r.ChromaRatio);
+            row["chromatic_pixels"].Format(r.ChromaticPixels);
+            row["seconds_per_frame"].Format(r.SecondsPerFrame);
         }
         return (md.ToString(), csv.ToString());
     }

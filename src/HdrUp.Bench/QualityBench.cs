@@ -4,6 +4,7 @@ using HdrUp.Color;
 using HdrUp.Core;
 using HdrUp.Media;
 using HdrUp.Metrics;
+using nietras.SeparatedValues;
 
 namespace HdrUp.Bench;
 
@@ -223,13 +224,25 @@ public static class QualityBench
         md.AppendLine();
         md.AppendLine("| split | QP | method | params | paper params | PSNR↑ | SSIM↑ | MSE↓ | ΔE_ITP↓ | hue drift° ↓ | chroma ratio |");
         md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        var csv = new StringBuilder("split,qp,method,architecture,params,frames,psnr,ssim,mse,delta_e_itp,hue_drift_deg,chroma_ratio\n");
+        using var csv = CsvTable.ToText(CsvColumns);
         foreach (var r in rows)
         {
             string p = r.Parameters is long n ? FormatParams(n) : "–";
             string paper = r.Architecture is { } a && PaperParams.TryGetValue(a, out string? q) ? q : "–";
             md.AppendLine(inv, $"| {r.Split} | {r.Qp} | {r.Method} | {p} | {paper} | {r.Psnr:F4} | {r.Ssim:F4} | {r.Mse:F5} | {r.DeltaEItp:F4} | {r.HueDrift:F2} | {r.ChromaRatio:F3} |");
-            csv.Append(inv, $"{r.Split},{r.Qp},{r.Method},{r.Architecture},{r.Parameters},{r.Frames},{r.Psnr:R},{r.Ssim:R},{r.Mse:R},{r.DeltaEItp:R},{r.HueDrift:R},{r.ChromaRatio:R}\n");
+            using var row = csv.NewRow();
+            row["split"].Set(r.Split);
+            row["qp"].Format(r.Qp);
+            row["method"].Set(r.Method);
+            row["architecture"].Set(r.Architecture);
+            row["params"].Set($"{r.Parameters}");
+            row["frames"].Format(r.Frames);
+            row["psnr"].Format(r.Psnr);
+            row["ssim"].Format(r.Ssim);
+            row["mse"].Format(r.Mse);
+            row["delta_e_itp"].Format(r.DeltaEItp);
+            row["hue_drift_deg"].Format(r.HueDrift);
+            row["chroma_ratio"].Format(r.ChromaRatio);
         }
         if (temporal is { Count: > 0 })
         {
@@ -244,10 +257,45 @@ public static class QualityBench
 
     public static string TemporalCsv(IReadOnlyList<TemporalRow> rows)
     {
-        var csv = new StringBuilder("qp,method,sequences,frames,flicker_output,flicker_truth,temporal_error\n");
+        using var csv = CsvTable.ToText(["qp", "method", "sequences", "frames", "flicker_output", "flicker_truth", "temporal_error"]);
         foreach (var t in rows)
-            csv.Append(CultureInfo.InvariantCulture, $"{t.Qp},{t.Method},{t.Sequences},{t.Frames},{t.OutputFlicker:R},{t.TruthFlicker:R},{t.TemporalError:R}\n");
+        {
+            using var row = csv.NewRow();
+            row["qp"].Format(t.Qp);
+            row["method"].Set(t.Method);
+            row["sequences"].Format(t.Sequences);
+            row["frames"].Format(t.Frames);
+            row["flicker_output"].Format(t.OutputFlicker);
+            row["flicker_truth"].Format(t.TruthFlicker);
+            row["temporal_error"].Format(t.TemporalError);
+        }
         return csv.ToString();
+    }
+
+    /// <summary>The columns of the quality CSV, in their order.</summary>
+    public static readonly string[] CsvColumns =
+        ["split", "qp", "method", "architecture", "params", "frames", "psnr", "ssim", "mse", "delta_e_itp", "hue_drift_deg", "chroma_ratio"];
+
+    /// <summary>
+    /// The rows of a quality CSV of any generation: the first reports had no <c>architecture</c>, those before the
+    /// cross-grading split no <c>split</c> (their rows are the test split's) and no colour columns (NaN here).
+    /// <paramref name="requireArchitecture"/>: a report without the column is an error instead of rows without one.
+    /// </summary>
+    public static List<QualityRow> ReadCsv(string path, bool requireArchitecture = false)
+    {
+        using var reader = CsvTable.FromFile(path);
+        bool Has(string column) => reader.Header.TryIndexOf(column, out _);
+        foreach (string column in (string[])["qp", "method", "params", "frames", "psnr", "ssim", "mse", "delta_e_itp", .. requireArchitecture ? ["architecture"] : Array.Empty<string>()])
+            if (!Has(column)) throw new InvalidDataException($"{path}: no '{column}' column (write it with 'hdrup bench quality')");
+        bool split = Has("split"), architecture = Has("architecture"), hue = Has("hue_drift_deg"), chroma = Has("chroma_ratio");
+        return reader.Enumerate(r => new QualityRow(
+            r["qp"].Parse<int>(), r["method"].ToString(),
+            long.TryParse(r["params"].Span, NumberStyles.Integer, CultureInfo.InvariantCulture, out long parameters) ? parameters : null,
+            r["frames"].Parse<int>(), r["psnr"].Parse<double>(), r["ssim"].Parse<double>(), r["mse"].Parse<double>(), r["delta_e_itp"].Parse<double>(),
+            architecture && r["architecture"].Span.Length > 0 ? r["architecture"].ToString() : null,
+            split ? r["split"].ToString() : TestSplit,
+            hue ? r["hue_drift_deg"].Parse<double>() : double.NaN,
+            chroma ? r["chroma_ratio"].Parse<double>() : double.NaN)).ToList();
     }
 
     private static string FormatParams(long n) => n >= 1_000_000

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using HdrUp.Bench.Plots;
+using HdrUp.Core;
 using HdrUp.Training.Train;
 
 namespace HdrUp.Bench;
@@ -12,7 +13,7 @@ public sealed record CurvePoint(int Number, string Method, string Architecture, 
 /// <summary>
 /// <c>hdrup bench curve</c>: joins a <c>bench speed</c> report (network seconds per frame by architecture and size) with a
 /// <c>bench quality</c> CSV (test-split PSNR / ΔE_ITP by method, with each method's architecture) into the speed/quality
-/// trade-off of the fast candidates (#11): a numbered scatter PNG (<see cref="ScatterPlot"/>) and a table.
+/// trade-off of the fast candidates (#11): a scatter PNG of the methods, numbered as in the table (<see cref="ScatterPlot"/>), and a table.
 /// </summary>
 public static class SpeedQualityCurve
 {
@@ -29,22 +30,13 @@ public static class SpeedQualityCurve
             var median = row.GetProperty("median_seconds");
             if (median.ValueKind == JsonValueKind.Number) seconds[row.GetProperty("case").GetString()!] = median.GetDouble();
         }
-        var lines = File.ReadAllLines(qualityCsv);
-        string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
-        int Column(string name) => Array.IndexOf(header, name) is int i and >= 0 ? i
-            : throw new InvalidDataException($"{qualityCsv}: no '{name}' column (write it with 'hdrup bench quality')");
-        int cQp = Column("qp"), cMethod = Column("method"), cArch = Column("architecture"), cParams = Column("params"),
-            cPsnr = Column("psnr"), cDe = Column("delta_e_itp");
-        // Reports since the cross-grading split have a split column; the curve is drawn for the test split.
-        int cSplit = Array.IndexOf(header, "split");
         var points = new List<CurvePoint>();
-        foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
+        // The curve is drawn for the test split (reports from before the cross-grading split hold only that).
+        foreach (var row in QualityBench.ReadCsv(qualityCsv, requireArchitecture: true))
         {
-            string[] f = line.Split(',');
-            if ((cSplit >= 0 && f[cSplit] != QualityBench.TestSplit) || f[cQp] != qp.ToString(CultureInfo.InvariantCulture) || !seconds.TryGetValue(f[cArch] + (onnx ? OnnxSuffix : ""), out double s)) continue;
-            long? parameters = long.TryParse(f[cParams], CultureInfo.InvariantCulture, out long p) ? p : null;
-            points.Add(new CurvePoint(points.Count + 1, f[cMethod], f[cArch], parameters, s,
-                double.Parse(f[cPsnr], CultureInfo.InvariantCulture), double.Parse(f[cDe], CultureInfo.InvariantCulture)));
+            if (row.Split != QualityBench.TestSplit || row.Qp != qp || row.Architecture is null
+                || !seconds.TryGetValue(row.Architecture + (onnx ? OnnxSuffix : ""), out double s)) continue;
+            points.Add(new CurvePoint(points.Count + 1, row.Method, row.Architecture, row.Parameters, s, row.Psnr, row.DeltaEItp));
         }
         if (points.Count == 0)
             throw new InvalidDataException($"{qualityCsv}: no method at QP {qp} has an architecture timed at {size} in {speedJson}");
@@ -53,14 +45,25 @@ public static class SpeedQualityCurve
 
     public static string Csv(IReadOnlyList<CurvePoint> points)
     {
-        var csv = new StringBuilder("number,method,architecture,params,seconds_per_frame,psnr,delta_e_itp\n");
+        using var csv = CsvTable.ToText(["number", "method", "architecture", "params", "seconds_per_frame", "psnr", "delta_e_itp"]);
         foreach (var p in points)
-            csv.Append(CultureInfo.InvariantCulture, $"{p.Number},{p.Method},{p.Architecture},{p.Parameters},{p.SecondsPerFrame:R},{p.Psnr:R},{p.DeltaEItp:R}\n");
+        {
+            using var row = csv.NewRow();
+            row["number"].Format(p.Number);
+            row["method"].Set(p.Method);
+            row["architecture"].Set(p.Architecture);
+            row["params"].Set($"{p.Parameters}");
+            row["seconds_per_frame"].Format(p.SecondsPerFrame);
+            row["psnr"].Format(p.Psnr);
+            row["delta_e_itp"].Format(p.DeltaEItp);
+        }
         return csv.ToString();
     }
 
+    /// <summary>The scatter PNG: each point labelled with its table number and method.</summary>
     public static void SavePlot(Stream destination, IReadOnlyList<CurvePoint> points) =>
-        ScatterPlot.Save(destination, points.Select(p => new ScatterPoint(p.SecondsPerFrame, p.Psnr, p.Number)).ToList());
+        ScatterPlot.Save(destination, points.Select(p => new ScatterPoint(p.SecondsPerFrame, p.Psnr, $"{p.Number} {p.Method}")).ToList(),
+            "Speed against quality", "network seconds per frame (log₂ scale)", "PSNR (dB)");
 
     public static string Render(IReadOnlyList<CurvePoint> points, string reference, int qp, string size, string? plotFile, bool onnx = false)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using HdrUp.Core;
 using HdrUp.Media;
@@ -36,18 +34,26 @@ public sealed record EvalResult(EvalRequest Request, IReadOnlyList<EvalFrame> Fr
         });
     }
 
-    /// <summary>One CSV row per frame.</summary>
+    /// <summary>One CSV row per frame; a value not measured is an empty field.</summary>
     public string Csv()
     {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("frame,psnr,mse,ssim,delta_e_itp,pu21_psnr,hue_drift_deg,chroma_ratio\n");
-        foreach (var row in Frames)
+        // Frame names are file names, which may hold commas and quotes.
+        using var csv = CsvTable.ToText(["frame", "psnr", "mse", "ssim", "delta_e_itp", "pu21_psnr", "hue_drift_deg", "chroma_ratio"]);
+        foreach (var frame in Frames)
         {
-            var m = row.Metrics;
-            var c = row.Colour;
-            sb.Append(inv, $"{row.Name},{m?.Psnr.ToString("R", inv)},{m?.Mse.ToString("R", inv)},{m?.Ssim.ToString("R", inv)},{m?.DeltaEItp?.ToString("R", inv)},{m?.Pu21Psnr?.ToString("R", inv)},{c?.HueDriftDegrees.ToString("R", inv)},{c?.ChromaRatio.ToString("R", inv)}\n");
+            var m = frame.Metrics;
+            var c = frame.Colour;
+            using var row = csv.NewRow();
+            row["frame"].Set(frame.Name);
+            row["psnr"].Set($"{m?.Psnr}");
+            row["mse"].Set($"{m?.Mse}");
+            row["ssim"].Set($"{m?.Ssim}");
+            row["delta_e_itp"].Set($"{m?.DeltaEItp}");
+            row["pu21_psnr"].Set($"{m?.Pu21Psnr}");
+            row["hue_drift_deg"].Set($"{c?.HueDriftDegrees}");
+            row["chroma_ratio"].Set($"{c?.ChromaRatio}");
         }
-        return sb.ToString();
+        return csv.ToString();
     }
 }
 

@@ -1,67 +1,74 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-
+using ScottPlot;
 using HdrUp.Training.Train;
 
 namespace HdrUp.Bench.Plots;
 
-/// <summary>One point of a <see cref="ScatterPlot"/>: its position and the number printed beside it (the legend is the caption's).</summary>
-public sealed record ScatterPoint(double X, double Y, int Label);
+/// <summary>One point of a <see cref="ScatterPlot"/>: seconds (positive), quality, and the label printed beside it.</summary>
+public sealed record ScatterPoint(double X, double Y, string Label);
 
 /// <summary>
-/// A speed/quality chart: points on a log₂ x axis (seconds per frame: each step is a halving) and a linear y axis
-/// (dB), each numbered with the 3×5 font, the Pareto front (faster and better than every point to its right) joined
-/// in blue. Axis extremes are printed; names belong in the caption beside the numbers.
+/// A speed/quality chart: seconds per frame on a log₂ x axis (each step a halving) against a linear quality axis, each
+/// point labelled, the Pareto front (faster and better than every point to its right) joined in blue and the other
+/// points red, with a legend saying so.
 /// </summary>
 public static class ScatterPlot
 {
-    private const int W = 720, H = 420, Margin = 56;
-    private static readonly Rgb24 Black = new(0, 0, 0), Grey = new(200, 200, 200), Blue = new(30, 70, 220), Red = new(210, 40, 40), White = new(255, 255, 255);
+    public const int Width = 720, Height = 420;
+    public static readonly ScottPlot.Color FrontColour = new(30, 70, 220), OtherColour = new(210, 40, 40);
+    private static readonly ScottPlot.Color LabelColour = new(40, 40, 40);
+    internal const int LabelOffset = 5;
 
     /// <summary>Writes the chart as PNG to <paramref name="destination"/>.</summary>
-    public static void Save(Stream destination, IReadOnlyList<ScatterPoint> points)
+    public static void Save(Stream destination, IReadOnlyList<ScatterPoint> points, string title, string xTitle, string yTitle) =>
+        destination.Write(Build(points, title, xTitle, yTitle).GetImageBytes(Width, Height, ImageFormat.Png));
+
+    internal static Plot Build(IReadOnlyList<ScatterPoint> points, string title, string xTitle, string yTitle)
     {
         ArgumentOutOfRangeException.ThrowIfZero(points.Count);
-        if (points.Any(p => !(p.X > 0) || !double.IsFinite(p.Y)))
+        if (points.Any(p => !(p.X > 0) || !double.IsFinite(p.X) || !double.IsFinite(p.Y)))
             throw new ArgumentException("Every point needs a positive x (seconds) and a finite y.", nameof(points));
-        using var image = new Image<Rgb24>(W, H, White);
-        int x0 = Margin, x1 = W - Margin / 2, y0 = Margin / 2, y1 = H - Margin;
-        for (int x = x0; x <= x1; x++) { PlotPixels.Set(image, x, y0, Grey); PlotPixels.Set(image, x, y1, Black); }
-        for (int y = y0; y <= y1; y++) { PlotPixels.Set(image, x0, y, Black); PlotPixels.Set(image, x1, y, Grey); }
+        var plot = Charts.New(title, xTitle, yTitle);
+        var (low, high) = Charts.LogScale(plot.Axes.Bottom, 2, points.Min(p => p.X), points.Max(p => p.X), "0.###");
+        // Half a step beyond the data on each side so points at a whole power are not cut by the frame.
+        plot.Axes.SetLimitsX(low - 0.5, high + 0.5);
+        plot.Axes.SetLimitsY(Math.Floor(points.Min(p => p.Y) - 0.5), Math.Ceiling(points.Max(p => p.Y) + 0.5));
 
-        double lx = Math.Floor(Math.Log2(points.Min(p => p.X))), hx = Math.Ceiling(Math.Log2(points.Max(p => p.X)));
-        if (hx - lx < 1) hx = lx + 1;
-        double ly = Math.Floor(points.Min(p => p.Y) - 0.5), hy = Math.Ceiling(points.Max(p => p.Y) + 0.5);
-        int PX(double v) => x0 + (int)Math.Round((x1 - x0) * (Math.Log2(v) - lx) / (hx - lx));
-        int PY(double v) => y1 - (int)Math.Round((y1 - y0) * (v - ly) / (hy - ly));
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
-        for (double e = lx; e <= hx; e++)
+        var front = Front(points);
+        var others = points.Where(p => !front.Contains(p)).ToList();
+        var frontSeries = plot.Add.Scatter(front.Select(p => Charts.Log(p.X, 2)).ToArray(), front.Select(p => p.Y).ToArray(), FrontColour);
+        frontSeries.LegendText = "Pareto front: no other point is faster and better";
+        frontSeries.MarkerSize = 9;
+        frontSeries.LineWidth = 2;
+        if (others.Count > 0)
         {
-            int x = PX(Math.Pow(2, e));
-            for (int y = y0; y < y1; y += 4) PlotPixels.Set(image, x, y, Grey);
-            string tick = Math.Pow(2, e).ToString("0.###", inv);
-            PlotPixels.Text(image, x - 2 * tick.Length, y1 + 6, tick, Black);
+            var otherSeries = plot.Add.ScatterPoints(others.Select(p => Charts.Log(p.X, 2)).ToArray(), others.Select(p => p.Y).ToArray(), OtherColour);
+            otherSeries.LegendText = "a faster and better point exists";
+            otherSeries.MarkerSize = 9;
         }
-        for (double v = ly; v <= hy; v++)
+        double middle = (low + high) / 2;
+        foreach (var p in points)
         {
-            int y = PY(v);
-            for (int x = x0; x < x1; x += 4) PlotPixels.Set(image, x, y, Grey);
-            PlotPixels.Text(image, x0 - 4 * (v.ToString(inv).Length + 1), y - 2, v.ToString(inv), Black);
+            // Away from the nearer side of the frame, so it does not cut the label, and off the rising front line:
+            // below right of a point in the left half, above left in the right half.
+            bool left = Charts.Log(p.X, 2) <= middle;
+            var label = plot.Add.Text(p.Label, Charts.Log(p.X, 2), p.Y);
+            label.LabelFontName = Charts.FontName;
+            label.LabelFontSize = 12;
+            label.LabelFontColor = LabelColour;
+            label.LabelAlignment = left ? Alignment.UpperLeft : Alignment.LowerRight;
+            label.OffsetX = left ? LabelOffset : -LabelOffset;
+            label.OffsetY = left ? LabelOffset : -LabelOffset;
         }
+        // Below the axes, not over them: any corner of the data area can hold a point.
+        plot.ShowLegend(Edge.Bottom);
+        return plot;
+    }
 
-        var front = points.OrderBy(p => p.X).Aggregate(new List<ScatterPoint>(), (kept, p) =>
+    /// <summary>The points no other point beats in both speed and quality, fastest first.</summary>
+    public static List<ScatterPoint> Front(IReadOnlyList<ScatterPoint> points) =>
+        points.OrderBy(p => p.X).Aggregate(new List<ScatterPoint>(), (kept, p) =>
         {
             if (kept.Count == 0 || p.Y > kept[^1].Y) kept.Add(p);
             return kept;
         });
-        for (int i = 1; i < front.Count; i++)
-            PlotPixels.Line(image, PX(front[i - 1].X), PY(front[i - 1].Y), PX(front[i].X), PY(front[i].Y), Blue);
-        foreach (var p in points)
-        {
-            var colour = front.Contains(p) ? Blue : Red;
-            PlotPixels.Dot(image, PX(p.X), PY(p.Y), colour);
-            PlotPixels.Text(image, PX(p.X) + 4, PY(p.Y) - 8, p.Label.ToString(inv), colour);
-        }
-        image.SaveAsPng(destination);
-    }
 }

@@ -54,8 +54,7 @@ public static class PreviewStill
 
     private static readonly Lazy<SKTypeface> Typeface = new(() =>
     {
-        using var stream = typeof(PreviewStill).Assembly.GetManifestResourceStream("HdrUp.Conversion.Delivery.DejaVuSans.ttf")
-            ?? throw new InvalidOperationException("the preview font is missing from the hdrup assembly");
+        using var stream = EmbeddedFonts.OpenDejaVuSans();
         var typeface = SKTypeface.FromStream(stream);
         if (typeface is null || typeface.GlyphCount == 0)
             throw new InvalidOperationException("the preview font (embedded DejaVu Sans) did not load");

@@ -1,55 +1,76 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 using HdrUp.Core;
+using ScottPlot;
 
 namespace HdrUp.Training.Train;
 
 /// <summary>
-/// <c>train_curves.png</c>: training L1 loss (log scale, top) and validation PSNR (bottom, blue) with ΔE_ITP
-/// (bottom, red, own scale) against iteration. Drawn by hand on an <see cref="Image{Rgb24}"/> (no drawing
-/// library); axis extremes are printed with a built-in 3×5 pixel font.
+/// <c>train_curves.png</c>: the training loss on a log scale (top, green) and the validation PSNR (bottom, blue, left
+/// axis) with ΔE_ITP (bottom, red, right axis) against iteration, both panels over the same iterations.
 /// </summary>
 public static class CurvePlot
 {
-    private const int W = 900, PanelH = 280, Margin = 60;
-    private static readonly Rgb24 Black = new(0, 0, 0), Grey = new(200, 200, 200), Green = new(0, 140, 0),
-        Blue = new(30, 70, 220), Red = new(210, 40, 40), White = new(255, 255, 255);
+    public const int Width = 900, Height = 580;
+    public static readonly ScottPlot.Color LossColour = new(0, 140, 0), PsnrColour = new(30, 70, 220), DeltaEColour = new(210, 40, 40);
+
+    /// <summary>Beyond this many points a series is a plain line: markers would merge into a band.</summary>
+    private const int MaxMarkedPoints = 60;
 
     public static void Save(string path, IReadOnlyList<LogRow> rows)
     {
-        using var image = new Image<Rgb24>(W, 2 * PanelH + 20, White);
-        long maxIt = Math.Max(1, rows.Count == 0 ? 1 : rows.Max(r => r.Iteration));
-        var loss = rows.Where(r => r.Loss is > 0).Select(r => (r.Iteration, Math.Log10(r.Loss!.Value))).ToList();
-        var psnr = rows.Where(r => r.ValPsnr is double v && double.IsFinite(v)).Select(r => (r.Iteration, r.ValPsnr!.Value)).ToList();
-        var de = rows.Where(r => r.ValDeltaEItp is double v && double.IsFinite(v)).Select(r => (r.Iteration, r.ValDeltaEItp!.Value)).ToList();
-        Panel(image, 0, maxIt, [(loss, Green, true)]);
-        Panel(image, PanelH + 20, maxIt, [(psnr, Blue, true), (de, Red, false)]);
-        AtomicFile.Write(path, (Stream s) => image.SaveAsPng(s));
+        byte[] png = Render(rows);
+        AtomicFile.Write(path, (Stream s) => s.Write(png));
     }
 
-    private static void Panel(Image<Rgb24> img, int top, long maxIt, (List<(long X, double Y)> Points, Rgb24 Colour, bool LeftAxis)[] series)
+    /// <summary>The chart as PNG bytes, <see cref="Width"/>×<see cref="Height"/>.</summary>
+    public static byte[] Render(IReadOnlyList<LogRow> rows)
     {
-        int x0 = Margin, x1 = W - Margin, y0 = top + 10, y1 = top + PanelH - 20;
-        for (int x = x0; x <= x1; x++) { PlotPixels.Set(img, x, y0, Grey); PlotPixels.Set(img, x, y1, Black); }
-        for (int y = y0; y <= y1; y++) { PlotPixels.Set(img, x0, y, Black); PlotPixels.Set(img, x1, y, Grey); }
-        PlotPixels.Text(img, x0, y1 + 6, "0", Black);
-        string maxText = maxIt.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        PlotPixels.Text(img, x1 - 4 * maxText.Length, y1 + 6, maxText, Black);
-        foreach (var (points, colour, left) in series)
+        using var image = Build(rows).Render(Width, Height);
+        return image.GetImageBytes(ImageFormat.Png);
+    }
+
+    /// <summary>The two panels, loss on top (plot 0), validation below (plot 1).</summary>
+    internal static Multiplot Build(IReadOnlyList<LogRow> rows)
+    {
+        long lastIteration = Math.Max(1, rows.Count == 0 ? 1 : rows.Max(r => r.Iteration));
+        var loss = Series(rows, r => r.Loss is double l && l > 0 && double.IsFinite(l) ? l : null);
+        var psnr = Series(rows, r => r.ValPsnr);
+        var deltaE = Series(rows, r => r.ValDeltaEItp);
+
+        var top = Charts.New("Training loss", "iteration", "loss (log scale)");
+        if (loss.Count > 0)
         {
-            if (points.Count == 0) continue;
-            double lo = points.Min(p => p.Y), hi = points.Max(p => p.Y);
-            if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
-            int PX(long it) => x0 + (int)Math.Round((x1 - x0) * (double)it / maxIt);
-            int PY(double v) => y1 - (int)Math.Round((y1 - y0) * (v - lo) / (hi - lo));
-            for (int i = 1; i < points.Count; i++) PlotPixels.Line(img, PX(points[i - 1].X), PY(points[i - 1].Y), PX(points[i].X), PY(points[i].Y), colour);
-            foreach (var p in points.Count <= 60 ? points : []) PlotPixels.Dot(img, PX(p.X), PY(p.Y), colour);
-            // Log-scale loss is labelled with the loss itself.
-            bool isLog = colour.Equals(Green);
-            string Label(double v) => (isLog ? Math.Pow(10, v) : v).ToString(isLog ? "G3" : "F2", System.Globalization.CultureInfo.InvariantCulture);
-            int tx = left ? 2 : x1 + 4;
-            PlotPixels.Text(img, tx, y0, Label(hi), colour);
-            PlotPixels.Text(img, tx, y1 - 5, Label(lo), colour);
+            var (low, high) = Charts.LogScale(top.Axes.Left, 10, loss.Min(p => p.Y), loss.Max(p => p.Y), "G3");
+            Add(top, loss.Select(p => (p.X, Charts.Log(p.Y, 10))).ToList(), LossColour, "training loss (mean since the previous row)");
+            top.Axes.SetLimitsY(low, high);
         }
+
+        var bottom = Charts.New("Validation", "iteration", "PSNR (dB)");
+        bottom.Axes.Right.Label.Text = "ΔE_ITP";
+        if (psnr.Count > 0) Add(bottom, psnr, PsnrColour, "PSNR");
+        if (deltaE.Count > 0) Add(bottom, deltaE, DeltaEColour, "ΔE_ITP (right axis)").Axes.YAxis = bottom.Axes.Right;
+        // PSNR rises and ΔE_ITP falls towards the right: headroom above both keeps the legend off the last values.
+        bottom.Axes.Margins(bottom: 0.05, top: 0.4);
+
+        foreach (var plot in new[] { top, bottom })
+        {
+            plot.Axes.SetLimitsX(0, lastIteration);
+            plot.Legend.Alignment = Alignment.UpperRight;
+            plot.ShowLegend();
+        }
+        var multiplot = new Multiplot(top);
+        multiplot.AddPlot(bottom);
+        return multiplot;
+    }
+
+    private static List<(double X, double Y)> Series(IReadOnlyList<LogRow> rows, Func<LogRow, double?> value) =>
+        rows.Where(r => value(r) is double v && double.IsFinite(v)).Select(r => ((double)r.Iteration, value(r)!.Value)).ToList();
+
+    private static ScottPlot.Plottables.Scatter Add(Plot plot, List<(double X, double Y)> points, ScottPlot.Color colour, string legend)
+    {
+        var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), colour);
+        scatter.LegendText = legend;
+        scatter.LineWidth = 1.5f;
+        scatter.MarkerSize = points.Count <= MaxMarkedPoints ? 5 : 0;
+        return scatter;
     }
 }
