@@ -130,7 +130,7 @@ public static class DatasetBuilder
             Encoder = Hevc.Describe(options.X265Preset) + "; cross split and degraded recipes: " + string.Join(", ",
                 Enum.GetValues<SdrCodec>().Select(c => $"{c} [{string.Join(" ", SdrDegradation.EncoderArgs(c, 37, options.X265Preset))}] at QP 37")),
         };
-        DatasetFiles.WriteAllTextAtomic(manifestPath, JsonSerializer.Serialize(manifest, SourceManifest.Json));
+        AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, SourceManifest.Json));
         return new DatasetBuildResult(manifest, manifestPath, written, skipped);
     }
 
@@ -359,9 +359,7 @@ public static class DatasetBuilder
                 {
                     string from = Path.Combine(tmp, key, $"{j:000000}.png");
                     if (!File.Exists(from)) throw new IOException($"{split.Name} {key}: ffmpeg wrote fewer frames than sent ({j} of {stream.Order.Count}).");
-                    string to = Path.Combine(outDir, folders[stream.Variant], split.Frames[stream.Order[j]].Name);
-                    Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-                    File.Move(from, to, overwrite: true);
+                    AtomicFile.MoveIntoPlace(from, Path.Combine(outDir, folders[stream.Variant], split.Frames[stream.Order[j]].Name));
                 }
             }
         }

@@ -83,7 +83,7 @@ public static class SampleFetcher
                 foreach (var (name, tmpPath) in extracted.OrderBy(e => e.Name, StringComparer.Ordinal))
                 {
                     string dest = Path.Combine(target, name);
-                    File.Move(tmpPath, dest, overwrite: true);
+                    AtomicFile.MoveIntoPlace(tmpPath, dest);
                     progress?.Report(new SampleProgress($"{origin.Package}: measuring {name}", files.Count, 0));
                     files.Add(await DescribeAsync(sources, dest, origin, version, cancellationToken).ConfigureAwait(false));
                 }

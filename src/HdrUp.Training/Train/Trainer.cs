@@ -333,7 +333,6 @@ public sealed class Trainer : IDisposable
     private static RgbPlanarFrame CropFrame(RgbPlanarFrame f, int w, int h) =>
         w == f.Width && h == f.Height ? f : f.Crop(0, 0, w, h);
 
-    // Weights through a temporary .safetensors and a rename (ModelStore wants the extension), then the card likewise.
     private void SaveWeights(string path, long iteration, double wall, double? psnr, double? de, bool withCard = true)
     {
         var o = options;
@@ -357,20 +356,8 @@ public sealed class Trainer : IDisposable
                     ". Validation PSNR: peak 1, output negatives set to 0 (official val).",
             WeightsFile = Path.GetFileName(path),
         };
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp.safetensors");
-        try
-        {
-            ModelStore.Save(Network!, entry.Name, tmp);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
-        if (withCard) AtomicFile.Write(ModelCard.PathFor(full), (string t) => card.Save(t));
+        ModelStore.Save(Network!, entry.Name, path);
+        if (withCard) card.Save(ModelCard.PathFor(path));
     }
 
     private string LossDescription()
