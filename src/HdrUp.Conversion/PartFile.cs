@@ -119,7 +119,7 @@ public static class PartFile
         };
         var buffer = new byte[checked(6 * info.Width * info.Height)];
         // Disposed in this order on failure: ffmpeg is killed and waited for before its temporary output is deleted.
-        using var process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true);
+        using var process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true);
         int written = 0;
         foreach (RgbPlanarFrame frame in frames)
         {
@@ -149,7 +149,7 @@ public static class PartFile
     internal static IEnumerable<RgbPlanarFrame> ReadFrames(string path, PartInfo info, CancellationToken cancellationToken)
     {
         string name = MediaProbe.DisplayName(path);
-        using var process = FfmpegProcess.Start(Ffmpeg.FfmpegPath,
+        using var process = ExternalProcess.Start(Ffmpeg.FfmpegPath,
             ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+error", "-i", path, "-map", "0:v:0",
              "-f", "rawvideo", "-pix_fmt", "gbrp16le", "pipe:1"], redirectInput: false);
         int n = info.Width * info.Height;

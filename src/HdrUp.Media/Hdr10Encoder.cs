@@ -83,7 +83,7 @@ public sealed class Hdr10Encoder : IDisposable
     private static readonly HashSet<string> Mp4Audio = ["aac", "ac3", "eac3", "mp3", "alac", "opus", "flac"];
     private static readonly HashSet<string> TextSubtitles = ["subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"];
 
-    private readonly FfmpegProcess _process;
+    private readonly ExternalProcess _process;
     private readonly PendingFile _output;
     private readonly byte[] _buffer;
     private bool _completed;
@@ -99,7 +99,7 @@ public sealed class Hdr10Encoder : IDisposable
         _buffer = new byte[checked(6 * width * height)];
         try
         {
-            _process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true);
+            _process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true);
         }
         catch
         {

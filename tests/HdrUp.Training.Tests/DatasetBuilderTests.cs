@@ -53,7 +53,7 @@ public sealed class DatasetBuilderTests : IDisposable
         return planes;
     }
 
-    private static void WriteExr(string path, int w, int h, int seed)
+    internal static void WriteExr(string path, int w, int h, int seed)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var rgb = Scene(w, h, seed);

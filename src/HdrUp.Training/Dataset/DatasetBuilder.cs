@@ -82,7 +82,7 @@ public static class DatasetBuilder
         if (previous is not null && previous.ContentKey != contentKey)
             throw new InvalidDataException($"{manifestPath}: this folder was built with other parameters; use a new --out folder (only --qp may change between runs).");
 
-        var sources = await LoadSourcesAsync(sourcesDir, cancellationToken).ConfigureAwait(false);
+        var sources = LoadSources(sourcesDir, cancellationToken);
         var sourceKeys = sources.Where(s => s.Role != SourceRole.Excluded).Select(s => $"{s.Id} {s.Sha256}").ToList();
         // Frame names number the frames of all sources in id order: another source set renames frames
         // and would leave the old ones beside the new.
@@ -147,7 +147,7 @@ public static class DatasetBuilder
     }
 
     /// <summary>Reads sources/manifest.json, or, without one, every EXR under the folder (see docs/dataset.md).</summary>
-    public static async Task<IReadOnlyList<SourceFile>> LoadSourcesAsync(string sourcesDir, CancellationToken cancellationToken)
+    public static IReadOnlyList<SourceFile> LoadSources(string sourcesDir, CancellationToken cancellationToken)
     {
         string manifestPath = Path.Combine(sourcesDir, SourceManifest.FileName);
         if (File.Exists(manifestPath))
@@ -167,7 +167,7 @@ public static class DatasetBuilder
         {
             string ext = Path.GetExtension(p).ToLowerInvariant();
             if (ext is not (".exr" or ".hdr" or ".ktx" or ".png" or ".tif" or ".tiff")) continue;
-            var probe = await FrameFiles.ProbeAsync(p, cancellationToken).ConfigureAwait(false);
+            var probe = FrameFiles.ProbeFile(p, cancellationToken);
             if (!FrameFiles.IsFloat(probe.PixelFormat))
                 throw new InvalidDataException($"{p}: not an HDR source ({probe.Codec}, {probe.PixelFormat}); the builder needs scene-referred floating-point images such as OpenEXR.");
             string rel = DatasetFiles.Relative(sourcesDir, p);
@@ -311,7 +311,7 @@ public static class DatasetBuilder
                 {
                     images.Clear(); // frames are grouped by source: keep one decoded image at a time
                     progress?.Report(new BuildProgress(split.Name, $"decoding {f.Source.Path}", done, needed.Count));
-                    var img = await FrameFiles.ReadHdrAsync(Path.Combine(sourcesDir, f.Source.Path), ct).ConfigureAwait(false);
+                    var img = FrameFiles.ReadHdr(Path.Combine(sourcesDir, f.Source.Path), ct);
                     if (img.Width != f.Source.Width || img.Height != f.Source.Height)
                         throw new InvalidDataException($"{f.Source.Path}: decoded {img.Width}×{img.Height}, manifest says {f.Source.Width}×{f.Source.Height}.");
                     src = (img, HdrGrading.ExposureGain(img, f.Source.Path));
@@ -348,8 +348,8 @@ public static class DatasetBuilder
                 progress?.Report(new BuildProgress(split.Name, $"finishing {key}", done, needed.Count));
                 await stream.Sink.CompleteAsync(ct).ConfigureAwait(false);
                 if (stream.Variant != Uncompressed)
-                    await ExternalProcess.RunAsync("ffmpeg", Hevc.DecodeArgs(Path.Combine(tmp, Hevc.StreamName(key, stream.Recipe)), Path.Combine(tmp, key), o.Width, o.Height),
-                        $"{split.Name} {key} decode", null, ct).ConfigureAwait(false);
+                    await Ffmpeg.RunAsync(Hevc.DecodeArgs(Path.Combine(tmp, Hevc.StreamName(key, stream.Recipe)), Path.Combine(tmp, key), o.Width, o.Height),
+                        $"{split.Name} {key} decode", ct).ConfigureAwait(false);
             }
 
             // Only now, with every process finished, move frames into place: an interrupted run leaves no partial outputs.
