@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using HdrUp.Bench.Plots;
+using HdrUp.Training.Dataset;
 using HdrUp.Training.Train;
 
 namespace HdrUp.Bench;
@@ -41,7 +42,7 @@ public static class SpeedQualityCurve
         foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
         {
             string[] f = line.Split(',');
-            if ((cSplit >= 0 && f[cSplit] != QualityBench.TestSplit) || f[cQp] != qp.ToString(CultureInfo.InvariantCulture) || !seconds.TryGetValue(f[cArch] + (onnx ? OnnxSuffix : ""), out double s)) continue;
+            if ((cSplit >= 0 && f[cSplit] != DatasetLayout.Test) || f[cQp] != qp.ToString(CultureInfo.InvariantCulture) || !seconds.TryGetValue(f[cArch] + (onnx ? OnnxSuffix : ""), out double s)) continue;
             long? parameters = long.TryParse(f[cParams], CultureInfo.InvariantCulture, out long p) ? p : null;
             points.Add(new CurvePoint(points.Count + 1, f[cMethod], f[cArch], parameters, s,
                 double.Parse(f[cPsnr], CultureInfo.InvariantCulture), double.Parse(f[cDe], CultureInfo.InvariantCulture)));

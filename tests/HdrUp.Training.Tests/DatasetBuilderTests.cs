@@ -170,7 +170,7 @@ public sealed class DatasetBuilderTests : IDisposable
         Assert.True(train.Select(f => f.Sdr!.Operator).Distinct().Count() >= 3);
 
         var test = Assert.Single(built.Manifest.Splits.Single(s => s.Name == "test").Frames);
-        var cross = Assert.Single(built.Manifest.Splits.Single(s => s.Name == DatasetBuilder.CrossSplit).Frames);
+        var cross = Assert.Single(built.Manifest.Splits.Single(s => s.Name == DatasetLayout.Cross).Frames);
         Assert.Equal(SdrRecipe.Paper, test.Sdr);
         Assert.Equal(SdrDegradation.Cross(0), cross.Sdr);
         // Same ground truth, different SDR: the cross split changes only how the SDR was made.

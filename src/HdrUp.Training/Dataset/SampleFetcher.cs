@@ -49,9 +49,9 @@ public static class SampleFetcher
 
     public static async Task<SampleFetchResult> FetchAsync(string dir, IProgress<SampleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        string sources = Path.Combine(Path.GetFullPath(dir), "sources");
+        string sources = DatasetLayout.SourcesFolder(Path.GetFullPath(dir));
         Directory.CreateDirectory(sources);
-        string manifestPath = Path.Combine(sources, SourceManifest.FileName);
+        string manifestPath = DatasetLayout.SourceManifestPath(sources);
         var old = File.Exists(manifestPath) ? SourceManifest.Load(manifestPath).Files : [];
 
         var files = new List<SourceFile>();
@@ -69,7 +69,7 @@ public static class SampleFetcher
                 continue;
             }
 
-            string tmp = Path.Combine(sources, ".download-" + origin.Folder);
+            string tmp = DatasetLayout.DownloadFolder(sources, origin.Folder);
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
             Directory.CreateDirectory(tmp);
             try

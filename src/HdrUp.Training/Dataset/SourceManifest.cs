@@ -34,7 +34,7 @@ public enum SourceRole
 /// <param name="DynamicRangeStops">log2(P99.9 / P0.1) of luminance: the usable scene range, robust to single pixels.</param>
 public sealed record SourceStats(double Peak, double Median, double PeakOverMedianStops, double DynamicRangeStops);
 
-/// <summary>One file of the source set, as recorded in sources/manifest.json.</summary>
+/// <summary>One file of the source set, as recorded in the sources folder's manifest (<see cref="DatasetLayout.SourceManifestPath"/>).</summary>
 public sealed record SourceFile
 {
     /// <summary>Unique short name, used in frame file names, e.g. "blender-city".</summary>
@@ -61,8 +61,6 @@ public sealed record SourceManifest
 {
     public int FormatVersion { get; init; } = 1;
     public required IReadOnlyList<SourceFile> Files { get; init; }
-
-    public const string FileName = "manifest.json";
 
     internal static readonly JsonSerializerOptions Json = new()
     {

@@ -374,7 +374,7 @@ public sealed class Trainer : IDisposable
     {
         var d = options.Datasets.Train;
         string? manifest = FindManifest(d.DatarootGt);
-        string hash = manifest is null ? "no manifest.json found" : $"manifest {manifest} sha256 {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)))}";
+        string hash = manifest is null ? $"no {Dataset.DatasetLayout.ManifestFileName} found" : $"manifest {manifest} sha256 {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)))}";
         return $"GT {d.DatarootGt}, LQ {d.DatarootLq} (QP {d.Qp?.ToString() ?? "?"}); {hash}" + (manifest is null ? "" : "; " + DescribeRecipe(manifest));
     }
 
@@ -385,7 +385,7 @@ public sealed class Trainer : IDisposable
         {
             var m = System.Text.Json.JsonSerializer.Deserialize<Dataset.DatasetManifest>(File.ReadAllText(manifestPath), Dataset.SourceManifest.Json);
             if (m is null) return "";
-            int trainFrames = m.Splits.FirstOrDefault(s => s.Name == "train")?.Count ?? 0;
+            int trainFrames = m.Splits.FirstOrDefault(s => s.Name == Dataset.DatasetLayout.Train)?.Count ?? 0;
             string sdr = m.Parameters.Sdr == Dataset.SdrTone.Degraded
                 ? $"SDR by the degradation model v{Dataset.SdrDegradation.Version} (operators {string.Join(", ", Dataset.SdrDegradation.TrainingOperators.Select(o => o.Operator))}; " +
                   $"codecs {string.Join(", ", Dataset.SdrDegradation.TrainingCodecs.Select(c => c.Codec))}; docs/dataset.md)"
@@ -399,13 +399,13 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    // The dataset builder writes manifest.json at the dataset root: the GT folder's parent (or the folder itself).
+    // The dataset builder writes its manifest at the dataset root: the GT folder's parent (or the folder itself).
     private static string? FindManifest(string folder)
     {
         var dir = new DirectoryInfo(Path.GetFullPath(folder));
         for (int up = 0; up < 3 && dir is not null; up++, dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "manifest.json");
+            string candidate = new Dataset.DatasetLayout(dir.FullName).ManifestPath;
             if (File.Exists(candidate)) return candidate;
         }
         return null;
