@@ -23,10 +23,13 @@ public sealed class DatasetBuilderTests : IDisposable
 
     private string Sources => Path.Combine(_root, "sources");
 
-    private DatasetBuildOptions Options(string outDir, params int[] qps) => new()
+    private DatasetBuildOptions Options(string outDir, params int[] qps) => SmallBuild(Sources, Path.Combine(_root, outDir), qps);
+
+    /// <summary>One 160×160 view per panorama, no pans, the fastest x265 preset.</summary>
+    internal static DatasetBuildOptions SmallBuild(string sources, string outDir, params int[] qps) => new()
     {
-        SourcesDir = Sources,
-        OutDir = Path.Combine(_root, outDir),
+        SourcesDir = sources,
+        OutDir = outDir,
         Qps = qps,
         Width = 160,
         Height = 160,

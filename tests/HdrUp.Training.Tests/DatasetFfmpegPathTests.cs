@@ -34,19 +34,7 @@ public sealed class DatasetFfmpegPathTests : IDisposable
         return script;
     }
 
-    private DatasetBuildOptions Options() => new()
-    {
-        SourcesDir = Path.Combine(_root, "sources"),
-        OutDir = Path.Combine(_root, "out"),
-        Qps = [47],
-        Width = 160,
-        Height = 160,
-        Yaws = [0],
-        Pitches = [0],
-        Fovs = [90],
-        PanCount = 0,
-        X265Preset = "ultrafast",
-    };
+    private DatasetBuildOptions Options() => DatasetBuilderTests.SmallBuild(Path.Combine(_root, "sources"), Path.Combine(_root, "out"), 47);
 
     [Fact]
     public async Task Build_runs_every_ffmpeg_and_ffprobe_through_the_configured_paths()

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HdrUp.Models.Precision;
 using System.Text.Json.Serialization;
+using HdrUp.Core;
 using HdrUp.Training.Dataset;
 
 namespace HdrUp.Training.Train;
@@ -97,7 +98,7 @@ public sealed record TrainOptions
     public const int PatchGanMinimumCrop = 24;
 
     /// <summary>Writes <see cref="ToJson"/> to a file.</summary>
-    public void Save(string path) => File.WriteAllText(path, ToJson());
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson());
 
     /// <summary>Checks ranges; the message names <paramref name="source"/> and the field.</summary>
     /// <exception cref="InvalidDataException">A value out of range.</exception>
