@@ -194,9 +194,9 @@ public sealed class Hdr10Encoder : IDisposable
         }
         if (subtitles) a.AddRange(["-c:s", format == "matroska" ? "copy" : "mov_text"]);
         if (options.Duration is double seconds) a.AddRange(["-t", seconds.ToString("0.######", ci)]);
+        var output = AtomicFile.Begin(full);
         // bitexact: no random Matroska segment UID or muxer version string, so a resumed conversion
         // writes exactly the file an uninterrupted one does.
-        var output = AtomicFile.Begin(full);
         a.AddRange(["-fflags", "+bitexact", "-f", format, "-y", output.TemporaryPath]);
 
         return new Hdr10Encoder(output, width, height, options.Transfer, a);

@@ -306,9 +306,7 @@ public static class DatasetBuilder
                 var gt = HdrGrading.ToPqBt2020(view, src.Gain);
                 if (missing[DatasetLayout.Hdr].Contains(i))
                 {
-                    string gtPath = Path.Combine(layout.HdrFolder(split.Name), f.Name);
-                    Directory.CreateDirectory(Path.GetDirectoryName(gtPath)!);
-                    Png16.Write(gtPath, gt);
+                    Png16.Write(Path.Combine(layout.HdrFolder(split.Name), f.Name), gt);
                 }
                 var sdrKeys = variants.Where(k => k != DatasetLayout.Hdr && missing[k].Contains(i)).ToList();
                 if (sdrKeys.Count > 0)
