@@ -232,6 +232,10 @@ public sealed class KtxCubemapTests : IDisposable
         Directory.CreateDirectory(sources);
         File.WriteAllBytes(Path.Combine(sources, "sky_box.ktx"), Ktx(8, (_, _) => Pack(0x3C0, 0x3C0, 0x1E0)));
         File.WriteAllBytes(Path.Combine(sources, "pano.hdr"), RadianceHdrTests.Flat(16, 8, [128, 128, 128, 129]));
+        // What a killed samples run leaves (its download folder) is not taken for a source.
+        string leftover = DatasetLayout.DownloadFolder(sources, "blender-data");
+        Directory.CreateDirectory(leftover);
+        File.WriteAllBytes(Path.Combine(leftover, "half.hdr"), RadianceHdrTests.Flat(16, 8, [128, 128, 128, 129]));
         var files = DatasetBuilder.LoadSources(sources, CancellationToken.None);
         Assert.Equal(["pano", "sky-box"], files.Select(f => f.Id));
         Assert.All(files, f => Assert.Equal(SourceKind.Panorama, f.Kind));

@@ -154,10 +154,12 @@ public static class DatasetBuilder
         {
             string ext = Path.GetExtension(p).ToLowerInvariant();
             if (ext is not (".exr" or ".hdr" or ".ktx" or ".png" or ".tif" or ".tiff")) continue;
+            string rel = DatasetFiles.Relative(sourcesDir, p);
+            // A killed samples run leaves its hidden download folder (DatasetLayout.DownloadFolder): not sources.
+            if (rel.Split('/').Any(s => s.StartsWith('.'))) continue;
             var probe = FrameFiles.ProbeFile(p, cancellationToken);
             if (!FrameFiles.IsFloat(probe.PixelFormat))
                 throw new InvalidDataException($"{p}: not an HDR source ({probe.Codec}, {probe.PixelFormat}); the builder needs scene-referred floating-point images such as OpenEXR.");
-            string rel = DatasetFiles.Relative(sourcesDir, p);
             bool test = rel.Split('/').SkipLast(1).Any(s => s.Equals(DatasetLayout.LocalTestFolderName, StringComparison.OrdinalIgnoreCase));
             found.Add(new SourceFile
             {
