@@ -3,6 +3,7 @@ using System.Text;
 using HdrUp.Core;
 using HdrUp.Models;
 using HdrUp.Bench.Ablation;
+using HdrUp.Training.Dataset;
 using HdrUp.Training.Train;
 
 namespace HdrUp.Bench;
@@ -57,7 +58,7 @@ public static class AblationBench
     public static string Budget(TrainOptions baseOptions, string root, int qp, long steps, int crop, int batch, int? width, int testFrames) =>
         FormattableString.Invariant($"Budget per variant: {steps:N0} steps, crop {crop}, batch {batch}, nf {width ?? baseOptions.Network.Nf}, ") +
         FormattableString.Invariant($"from scratch with recipe '{baseOptions.Name}' (Adam lr {baseOptions.Train.Optimizer.Lr:G3}, milestones scaled by {steps}/{baseOptions.Train.TotalIter}, seed {baseOptions.ManualSeed}); ") +
-        FormattableString.Invariant($"trained on {Path.GetFullPath(root)} train_sdr/qp{qp}, scored on its test split ({testFrames} frames, official protocol). ") +
+        FormattableString.Invariant($"trained on {Path.GetFullPath(new DatasetLayout(root).SdrFolder(DatasetLayout.Train, qp))}, scored on its test split ({testFrames} frames, official protocol). ") +
         "The paper trains 550K steps at crop 160, batch 12: compare rows with each other, not with the paper's numbers.";
 
     public static (string Markdown, string Csv) Render(IReadOnlyList<AblationRow> rows, string budget)

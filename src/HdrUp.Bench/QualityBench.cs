@@ -5,6 +5,7 @@ using HdrUp.Core;
 using HdrUp.Media;
 using HdrUp.Metrics;
 using nietras.SeparatedValues;
+using HdrUp.Training.Dataset;
 
 namespace HdrUp.Bench;
 
@@ -14,7 +15,7 @@ public sealed record QualityMethod(string Name, Func<long?> Parameters, Func<int
 /// <summary>One row of the paper's Table 1 layout: QP, method, params and the four metrics (means over the test frames).</summary>
 /// <remarks><see cref="HueDrift"/> and <see cref="ChromaRatio"/> compare the output with its SDR input (<see cref="ColourFidelityAccumulator"/>), pixel-weighted over the split.</remarks>
 public sealed record QualityRow(int Qp, string Method, long? Parameters, int Frames, double Psnr, double Ssim, double Mse, double DeltaEItp,
-    string? Architecture = null, string Split = QualityBench.TestSplit, double HueDrift = double.NaN, double ChromaRatio = double.NaN);
+    string? Architecture = null, string Split = DatasetLayout.Test, double HueDrift = double.NaN, double ChromaRatio = double.NaN);
 
 /// <summary>Temporal stability of one method on the pan sequences at one QP (<see cref="Flicker"/>), means over sequences.</summary>
 public sealed record TemporalRow(int Qp, string Method, int Sequences, int Frames, double OutputFlicker, double TruthFlicker, double TemporalError);
@@ -27,20 +28,18 @@ public sealed record TemporalRow(int Qp, string Method, int Sequences, int Frame
 /// </summary>
 public static class QualityBench
 {
-    /// <summary>The in-distribution test split (SDR made like the paper-style training data).</summary>
-    public const string TestSplit = "test";
-
-    /// <summary>The cross-grading split: the same crops with SDR from operators and codecs training never uses (docs/dataset.md).</summary>
-    public const string CrossSplit = "cross";
-
-    /// <summary>The splits of <paramref name="dataRoot"/> to score: test, and cross where the dataset has it.</summary>
+    /// <summary>
+    /// The splits of <paramref name="dataRoot"/> to score: test (in-distribution: SDR made like the paper-style
+    /// training data), and cross (operators and codecs training never uses) where the dataset has it.
+    /// </summary>
     public static IReadOnlyList<string> Splits(string dataRoot) =>
-        Directory.Exists(Path.Combine(dataRoot, CrossSplit + "_hdr")) ? [TestSplit, CrossSplit] : [TestSplit];
+        Directory.Exists(new DatasetLayout(dataRoot).HdrFolder(DatasetLayout.Cross)) ? [DatasetLayout.Test, DatasetLayout.Cross] : [DatasetLayout.Test];
 
     public static List<QualityRow> Run(string dataRoot, IReadOnlyList<int> qps, IReadOnlyList<QualityMethod> methods,
-        Action<string> log, CancellationToken cancellationToken, CropFigure? figure = null, string split = TestSplit)
+        Action<string> log, CancellationToken cancellationToken, CropFigure? figure = null, string split = DatasetLayout.Test)
     {
-        string gtFolder = Path.Combine(dataRoot, $"{split}_hdr");
+        var layout = new DatasetLayout(dataRoot);
+        string gtFolder = layout.HdrFolder(split);
         if (!Directory.Exists(gtFolder))
             throw new DirectoryNotFoundException($"{gtFolder}: no {split} split (build one with 'hdrup dataset build')");
         string[] gtFiles = Directory.GetFiles(gtFolder, "*.png").Order(StringComparer.Ordinal).ToArray();
@@ -49,7 +48,7 @@ public static class QualityBench
         var rows = new List<QualityRow>();
         foreach (int qp in qps)
         {
-            string sdrFolder = Path.Combine(dataRoot, $"{split}_sdr", $"qp{qp}");
+            string sdrFolder = layout.SdrFolder(split, qp);
             if (!Directory.Exists(sdrFolder))
                 throw new DirectoryNotFoundException($"{sdrFolder}: the {split} split has no QP {qp} (build it with 'hdrup dataset build --qp {qp}')");
             var inputs = gtFiles.Select(f => Path.Combine(sdrFolder, Path.GetFileName(f))).ToArray();
@@ -100,7 +99,8 @@ public static class QualityBench
         Action<string> log, CancellationToken cancellationToken)
     {
         var rows = new List<TemporalRow>();
-        string truthRoot = Path.Combine(dataRoot, "pan_hdr");
+        var layout = new DatasetLayout(dataRoot);
+        string truthRoot = layout.HdrFolder(DatasetLayout.Pan);
         if (!Directory.Exists(truthRoot)) return rows;
         string[] sequences = Directory.GetDirectories(truthRoot).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
         var truths = sequences.Select(q => Directory.GetFiles(Path.Combine(truthRoot, q), "*.png").Order(StringComparer.Ordinal).ToArray())
@@ -111,7 +111,7 @@ public static class QualityBench
         foreach (int qp in qps)
         {
             var inputs = truths.Select(files => files.Select(f =>
-                Path.Combine(dataRoot, "pan_sdr", $"qp{qp}", Path.GetFileName(Path.GetDirectoryName(f))!, Path.GetFileName(f))).ToArray()).ToArray();
+                Path.Combine(layout.SdrFolder(DatasetLayout.Pan, qp), Path.GetFileName(Path.GetDirectoryName(f))!, Path.GetFileName(f))).ToArray()).ToArray();
             if (inputs.SelectMany(f => f).FirstOrDefault(f => !File.Exists(f)) is { } missing)
             {
                 log($"QP {qp}: no pan frame {missing}, temporal stability skipped");
@@ -182,9 +182,10 @@ public static class QualityBench
         IReadOnlyList<QualityMethod> methods, IReadOnlyList<string> splits, int figureRows, bool temporal, string stemName, string? note,
         Action<string> log, CancellationToken ct)
     {
-        int testFrames = Directory.Exists(Path.Combine(root, "test_hdr")) ? Directory.GetFiles(Path.Combine(root, "test_hdr"), "*.png").Length : 0;
+        string testHdr = new DatasetLayout(root).HdrFolder(DatasetLayout.Test);
+        int testFrames = Directory.Exists(testHdr) ? Directory.GetFiles(testHdr, "*.png").Length : 0;
         var figure = figureRows > 0 ? new CropFigure(CropFigure.Spread(testFrames, figureRows)) : null;
-        var rows = splits.SelectMany(split => Run(root, qpList, methods, log, ct, split == TestSplit ? figure : null, split)).ToList();
+        var rows = splits.SelectMany(split => Run(root, qpList, methods, log, ct, split == DatasetLayout.Test ? figure : null, split)).ToList();
         var temporalRows = temporal ? RunTemporal(root, qpList, methods, log, ct) : [];
         string caption = $"Quality on the splits of {Path.GetFullPath(root)} ({DateTime.UtcNow:yyyy-MM-dd}): 'test' = held-out photographs with " +
                          "SDR made like the paper-style training data (BT.2446 C, x265 intra); 'cross' = the same crops with SDR from tone operators and codecs " +
@@ -293,7 +294,7 @@ public static class QualityBench
             long.TryParse(r["params"].Span, NumberStyles.Integer, CultureInfo.InvariantCulture, out long parameters) ? parameters : null,
             r["frames"].Parse<int>(), r["psnr"].Parse<double>(), r["ssim"].Parse<double>(), r["mse"].Parse<double>(), r["delta_e_itp"].Parse<double>(),
             architecture && r["architecture"].Span.Length > 0 ? r["architecture"].ToString() : null,
-            split ? r["split"].ToString() : TestSplit,
+            split ? r["split"].ToString() : DatasetLayout.Test,
             hue ? r["hue_drift_deg"].Parse<double>() : double.NaN,
             chroma ? r["chroma_ratio"].Parse<double>() : double.NaN)).ToList();
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using HdrUp.Bench.Plots;
 using HdrUp.Core;
+using HdrUp.Training.Dataset;
 using HdrUp.Training.Train;
 
 namespace HdrUp.Bench;
@@ -34,7 +35,7 @@ public static class SpeedQualityCurve
         // The curve is drawn for the test split (reports from before the cross-grading split hold only that).
         foreach (var row in QualityBench.ReadCsv(qualityCsv, requireArchitecture: true))
         {
-            if (row.Split != QualityBench.TestSplit || row.Qp != qp || row.Architecture is null
+            if (row.Split != DatasetLayout.Test || row.Qp != qp || row.Architecture is null
                 || !seconds.TryGetValue(row.Architecture + (onnx ? OnnxSuffix : ""), out double s)) continue;
             points.Add(new CurvePoint(points.Count + 1, row.Method, row.Architecture, row.Parameters, s, row.Psnr, row.DeltaEItp));
         }

@@ -302,9 +302,7 @@ public static class ConvertJob
             Directory.Delete(work, recursive: true);
         }
         Directory.CreateDirectory(Path.Combine(work, "frames"));
-        string temp = stampPath + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(stamp));
-        File.Move(temp, stampPath, overwrite: true);
+        AtomicFile.WriteAllText(stampPath, JsonSerializer.Serialize(stamp));
     }
 
     private static string FramePath(string work, int index) => Path.Combine(work, "frames", $"{index:D6}.png");

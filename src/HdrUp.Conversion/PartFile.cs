@@ -105,9 +105,8 @@ public static class PartFile
     internal static void Write(string destination, PartInfo info, IEnumerable<RgbPlanarFrame> frames,
         IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
     {
-        string full = Path.GetFullPath(destination);
-        string name = MediaProbe.DisplayName(full);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string name = MediaProbe.DisplayName(destination);
+        using var output = AtomicFile.Begin(destination);
         var arguments = new List<string>
         {
             "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+warning",
@@ -116,55 +115,41 @@ public static class PartFile
             // Level 3 (slices, CRCs), every frame a keyframe: lossless and cheap to check.
             "-c:v", "ffv1", "-level", "3", "-g", "1", "-slicecrc", "1",
             "-metadata", $"{Tag}={JsonSerializer.Serialize(info, Json)}",
-            "-fflags", "+bitexact", "-f", "matroska", "-y", temporary,
+            "-fflags", "+bitexact", "-f", "matroska", "-y", output.TemporaryPath,
         };
         var buffer = new byte[checked(6 * info.Width * info.Height)];
-        bool done = false;
-        using (var process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true))
+        // Disposed in this order on failure: ffmpeg is killed and waited for before its temporary output is deleted.
+        using var process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true);
+        int written = 0;
+        foreach (RgbPlanarFrame frame in frames)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            Gbrp16.Pack(frame, buffer);
             try
             {
-                int written = 0;
-                foreach (RgbPlanarFrame frame in frames)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Gbrp16.Pack(frame, buffer);
-                    try
-                    {
-                        using (cancellationToken.Register(process.Kill))
-                            process.Input.Write(buffer);
-                    }
-                    catch (IOException)
-                    {
-                        process.WaitForExit(CancellationToken.None);
-                        throw new IOException($"{name}: writing the part failed (ffmpeg: {process.LastErrorLine})");
-                    }
-                    written++;
-                    progress?.Report(new ConvertProgress("part", written, info.Frames, 0));
-                }
-                process.Input.Close();
-                process.WaitForExit(cancellationToken);
-                if (process.ExitCode != 0)
-                    throw new IOException($"{name}: writing the part failed (ffmpeg: {process.LastErrorLine})");
-                File.Move(temporary, full, overwrite: true);
-                done = true;
+                using (cancellationToken.Register(process.Kill))
+                    process.Input.Write(buffer);
             }
-            finally
+            catch (IOException)
             {
-                if (!done)
-                {
-                    process.Kill();
-                    try { File.Delete(temporary); } catch (IOException) { }
-                }
+                process.WaitForExit(CancellationToken.None);
+                throw new IOException($"{name}: writing the part failed (ffmpeg: {process.LastErrorLine})");
             }
+            written++;
+            progress?.Report(new ConvertProgress("part", written, info.Frames, 0));
         }
+        process.Input.Close();
+        process.WaitForExit(cancellationToken);
+        if (process.ExitCode != 0)
+            throw new IOException($"{name}: writing the part failed (ffmpeg: {process.LastErrorLine})");
+        output.Commit();
     }
 
     /// <summary>Decodes a part's frames (code / 65535, as <see cref="Png16.Read(string)"/> gives them), checking their number.</summary>
     internal static IEnumerable<RgbPlanarFrame> ReadFrames(string path, PartInfo info, CancellationToken cancellationToken)
     {
         string name = MediaProbe.DisplayName(path);
-        using var process = FfmpegProcess.Start(Ffmpeg.FfmpegPath,
+        using var process = ExternalProcess.Start(Ffmpeg.FfmpegPath,
             ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+error", "-i", path, "-map", "0:v:0",
              "-f", "rawvideo", "-pix_fmt", "gbrp16le", "pipe:1"], redirectInput: false);
         int n = info.Width * info.Height;

@@ -1,10 +1,28 @@
 namespace HdrUp.Core;
 
-/// <summary>Writes a file through a temporary sibling and a rename, so readers only ever see a complete file.</summary>
+/// <summary>
+/// The one way HdrUp puts a file in place: written under a temporary sibling with a unique name, flushed to disk,
+/// renamed over the target. Readers (and a rerun after a crash) see the old file or the complete new one, never a
+/// torn one; a leftover temporary from a killed run ends in <see cref="TemporarySuffix"/>, so no output pattern
+/// (<c>*.png</c>, <c>*.state</c>, <c>*.safetensors</c>) takes it for a result.
+/// </summary>
 public static class AtomicFile
 {
     /// <summary>Temporary files are named <c>.NAME.GUID.tmp</c> beside the target.</summary>
     public const string TemporarySuffix = ".tmp";
+
+    /// <summary>
+    /// Reserves a temporary path beside <paramref name="path"/> (creating the folder) for a writer that is not a
+    /// delegate, e.g. an ffmpeg process given <see cref="PendingFile.TemporaryPath"/> as its output.
+    /// <see cref="PendingFile.Commit"/> flushes and renames it; disposing without a commit deletes it.
+    /// </summary>
+    public static PendingFile Begin(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        return new PendingFile(full, Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}{TemporarySuffix}"));
+    }
 
     /// <summary>
     /// Runs <paramref name="write"/> on a temporary file beside <paramref name="path"/>, flushes it to disk and renames it
@@ -13,21 +31,9 @@ public static class AtomicFile
     /// </summary>
     public static void Write(string path, Action<string> write)
     {
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string temporary = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}{TemporarySuffix}");
-        try
-        {
-            write(temporary);
-            using (var fs = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite)) fs.Flush(flushToDisk: true);
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); } catch (IOException) { }
-            throw;
-        }
+        using var pending = Begin(path);
+        write(pending.TemporaryPath);
+        pending.Commit();
     }
 
     /// <summary><see cref="Write(string, Action{string})"/> with a stream.</summary>
@@ -40,4 +46,67 @@ public static class AtomicFile
 
     /// <summary><see cref="Write(string, Action{string})"/> of a UTF-8 text.</summary>
     public static void WriteAllText(string path, string text) => Write(path, (string temporary) => File.WriteAllText(temporary, text));
+
+    /// <summary>
+    /// Puts a finished file that was written elsewhere on the same volume (a staging folder a batch process filled)
+    /// at <paramref name="path"/>: flushed to disk, then renamed over it, so that a power cut after the rename
+    /// cannot leave an empty file where a rerun expects a complete one.
+    /// </summary>
+    public static void MoveIntoPlace(string finished, string path)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        FlushToDisk(finished);
+        File.Move(finished, full, overwrite: true);
+    }
+
+    internal static void FlushToDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        stream.Flush(flushToDisk: true);
+    }
+}
+
+/// <summary>A file being written under a temporary name (<see cref="AtomicFile.Begin"/>).</summary>
+public sealed class PendingFile : IDisposable
+{
+    internal PendingFile(string path, string temporaryPath)
+    {
+        Path = path;
+        TemporaryPath = temporaryPath;
+    }
+
+    /// <summary>The full path the file gets on <see cref="Commit"/>.</summary>
+    public string Path { get; }
+
+    /// <summary>Where the writer puts the content; nothing is created here until the writer does.</summary>
+    public string TemporaryPath { get; }
+
+    public bool IsCommitted { get; private set; }
+
+    /// <summary>Flushes the temporary file to disk and renames it over <see cref="Path"/>.</summary>
+    /// <exception cref="FileNotFoundException">The writer produced no file.</exception>
+    public void Commit()
+    {
+        ObjectDisposedException.ThrowIf(IsCommitted, this);
+        if (!File.Exists(TemporaryPath))
+            throw new FileNotFoundException($"{System.IO.Path.GetFileName(Path)}: nothing was written", TemporaryPath);
+        AtomicFile.FlushToDisk(TemporaryPath);
+        File.Move(TemporaryPath, Path, overwrite: true);
+        IsCommitted = true;
+    }
+
+    /// <summary>Without a <see cref="Commit"/>, deletes whatever the writer left at <see cref="TemporaryPath"/>.</summary>
+    public void Dispose()
+    {
+        if (IsCommitted) return;
+        try
+        {
+            File.Delete(TemporaryPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the leftover ends in .tmp, which no output pattern matches.
+        }
+    }
 }

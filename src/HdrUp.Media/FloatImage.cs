@@ -34,7 +34,7 @@ public static class FloatImage
         };
         var bytes = new byte[checked(12 * n)];
         int read;
-        using (var process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false))
+        using (var process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false))
         {
             using (cancellationToken.Register(process.Kill))
                 read = process.Output.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);

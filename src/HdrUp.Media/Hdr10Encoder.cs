@@ -83,27 +83,35 @@ public sealed class Hdr10Encoder : IDisposable
     private static readonly HashSet<string> Mp4Audio = ["aac", "ac3", "eac3", "mp3", "alac", "opus", "flac"];
     private static readonly HashSet<string> TextSubtitles = ["subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"];
 
-    private readonly FfmpegProcess _process;
+    private readonly ExternalProcess _process;
+    private readonly PendingFile _output;
     private readonly byte[] _buffer;
     private bool _completed;
     private bool _failed;
 
-    private Hdr10Encoder(string destination, string temporary, int width, int height, HdrTransfer transfer, IReadOnlyList<string> arguments)
+    private Hdr10Encoder(PendingFile output, int width, int height, HdrTransfer transfer, IReadOnlyList<string> arguments)
     {
         Transfer = transfer;
-        Destination = destination;
-        TemporaryPath = temporary;
+        _output = output;
         Width = width;
         Height = height;
         Arguments = arguments;
         _buffer = new byte[checked(6 * width * height)];
-        _process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true);
+        try
+        {
+            _process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: true);
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
     }
 
-    public string Destination { get; }
+    public string Destination => _output.Path;
 
     /// <summary>Where the file grows until <see cref="Complete"/> renames it.</summary>
-    public string TemporaryPath { get; }
+    public string TemporaryPath => _output.TemporaryPath;
 
     public int Width { get; }
     public int Height { get; }
@@ -138,8 +146,6 @@ public sealed class Hdr10Encoder : IDisposable
             throw new DirectoryNotFoundException($"{name}: folder {folder} not found");
         if (File.Exists(full) && !options.Overwrite)
             throw new IOException($"{name}: already exists (overwrite not allowed)");
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-
         MediaInfo? source = null;
         if (options.StreamSource is not null)
             source = options.StreamSourceProbe ?? MediaProbe.Probe(options.StreamSource);
@@ -188,11 +194,12 @@ public sealed class Hdr10Encoder : IDisposable
         }
         if (subtitles) a.AddRange(["-c:s", format == "matroska" ? "copy" : "mov_text"]);
         if (options.Duration is double seconds) a.AddRange(["-t", seconds.ToString("0.######", ci)]);
+        var output = AtomicFile.Begin(full);
         // bitexact: no random Matroska segment UID or muxer version string, so a resumed conversion
         // writes exactly the file an uninterrupted one does.
-        a.AddRange(["-fflags", "+bitexact", "-f", format, "-y", temporary]);
+        a.AddRange(["-fflags", "+bitexact", "-f", format, "-y", output.TemporaryPath]);
 
-        return new Hdr10Encoder(full, temporary, width, height, options.Transfer, a);
+        return new Hdr10Encoder(output, width, height, options.Transfer, a);
     }
 
     /// <summary>The x265 parameter string: VUI tags; for PQ also the HDR10 SEI and PQ-aware chroma quantisation (hdr10-opt).</summary>
@@ -260,7 +267,7 @@ public sealed class Hdr10Encoder : IDisposable
             Abandon();
             throw Failed();
         }
-        File.Move(TemporaryPath, Destination, overwrite: true);
+        _output.Commit();
         _completed = true;
         _process.Dispose();
     }
@@ -285,22 +292,7 @@ public sealed class Hdr10Encoder : IDisposable
         {
         }
         _process.Dispose();
-        TryDelete(TemporaryPath);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover *.tmp is ignored by git and named after the destination.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        _output.Dispose();
     }
 
     /// <summary>Without a successful <see cref="Complete"/>, stops ffmpeg and deletes the partial file.</summary>

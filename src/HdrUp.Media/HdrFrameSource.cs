@@ -102,7 +102,7 @@ public sealed class HdrFrameSource
             "-f", "rawvideo", "-pix_fmt", "gbrp16le", "pipe:1",
         };
         var bytes = new byte[checked(6 * n)];
-        using var process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false);
+        using var process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false);
         using var registration = cancellationToken.Register(process.Kill);
         for (int index = 0; ; index++)
         {

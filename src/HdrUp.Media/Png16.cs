@@ -64,34 +64,21 @@ public static class Png16
     public static void Write(string path, RgbPlanarFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         int w = frame.Width, h = frame.Height, n = w * h;
         float[] data = frame.Data;
-        try
+        using var image = new Image<Rgb48>(w, h);
+        image.ProcessPixelRows(rows =>
         {
-            using (var image = new Image<Rgb48>(w, h))
+            for (int y = 0; y < h; y++)
             {
-                image.ProcessPixelRows(rows =>
-                {
-                    for (int y = 0; y < h; y++)
-                    {
-                        Span<Rgb48> row = rows.GetRowSpan(y);
-                        int o = y * w;
-                        for (int x = 0; x < w; x++)
-                            row[x] = new Rgb48(Quantize(data[o + x]), Quantize(data[n + o + x]), Quantize(data[2 * n + o + x]));
-                    }
-                });
-                var encoder = new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.Rgb };
-                image.Save(temporary, encoder);
+                Span<Rgb48> row = rows.GetRowSpan(y);
+                int o = y * w;
+                for (int x = 0; x < w; x++)
+                    row[x] = new Rgb48(Quantize(data[o + x]), Quantize(data[n + o + x]), Quantize(data[2 * n + o + x]));
             }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); } catch (IOException) { }
-            throw;
-        }
+        });
+        var encoder = new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.Rgb };
+        AtomicFile.Write(path, (Stream stream) => image.Save(stream, encoder));
     }
 
     /// <summary>[0, 1] → uint16 code, the one rule of <see cref="UnitInterval.ToCode16"/>.</summary>

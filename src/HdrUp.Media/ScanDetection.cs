@@ -65,7 +65,7 @@ public static partial class ScanDetection
             "-map", "0:V:0", "-an", "-sn", "-dn", "-frames:v", IdetFrames.ToString(CultureInfo.InvariantCulture),
             "-vf", "idet", "-f", "null", "-",
         };
-        using (var process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false,
+        using (var process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false,
                    line => { if (line.Contains("Multi frame detection", StringComparison.Ordinal)) summary = line; }))
         {
             process.Output.CopyTo(Stream.Null);

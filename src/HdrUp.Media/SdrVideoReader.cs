@@ -89,7 +89,7 @@ public sealed record InputAdjustment(string Topic, string Description);
 /// </summary>
 public sealed partial class SdrVideoReader : IDisposable
 {
-    private readonly FfmpegProcess _process;
+    private readonly ExternalProcess _process;
     private readonly SdrReaderOptions _options;
     private readonly BlockingCollection<double> _timestamps = new();
     private readonly string _path;
@@ -126,7 +126,7 @@ public sealed partial class SdrVideoReader : IDisposable
         FrameRate = outputRate;
         Arguments = arguments;
         _planar = new byte[checked((wide ? 6 : 3) * width * height)];
-        _process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false, OnStderr);
+        _process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false, OnStderr);
     }
 
     /// <summary>The probe of the input.</summary>
@@ -518,7 +518,7 @@ public sealed partial class SdrVideoReader : IDisposable
         }
         if (line.Contains("[error]", StringComparison.Ordinal) || line.Contains("[fatal]", StringComparison.Ordinal))
         {
-            string clean = FfmpegProcess.CleanLine(line);
+            string clean = ExternalProcess.CleanLine(line);
             _firstErrorLine ??= clean;
             if (clean.Contains("partial file", StringComparison.Ordinal))
                 _partialFileLine ??= clean;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HdrUp.Core;
 
 namespace HdrUp.Models;
 
@@ -45,12 +46,7 @@ public sealed record ModelCard
     public static string PathFor(string weightsPath) => Path.ChangeExtension(weightsPath, null) + ".card.json";
 
     /// <summary>Writes the card as indented snake_case JSON.</summary>
-    public void Save(string path)
-    {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
-    }
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
     /// <summary>Reads a card.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>

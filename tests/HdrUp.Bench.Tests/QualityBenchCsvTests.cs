@@ -1,3 +1,5 @@
+using HdrUp.Training.Dataset;
+
 namespace HdrUp.Bench.Tests;
 
 public sealed class QualityBenchCsvTests : IDisposable
@@ -30,7 +32,7 @@ public sealed class QualityBenchCsvTests : IDisposable
     {
         var noSplit = QualityBench.ReadCsv(Data("quality-20261125-1927.csv"));
         Assert.Equal(17, noSplit.Count);
-        Assert.All(noSplit, r => Assert.Equal(QualityBench.TestSplit, r.Split));
+        Assert.All(noSplit, r => Assert.Equal(DatasetLayout.Test, r.Split));
         Assert.All(noSplit, r => Assert.True(double.IsNaN(r.HueDrift) && double.IsNaN(r.ChromaRatio)));
         Assert.Equal(("kpnet-nf16 (distilled)", "kpnet-nf16", 98603L, 18.443178369948647), (noSplit[8].Method, noSplit[8].Architecture, noSplit[8].Parameters, noSplit[8].Psnr));
 

@@ -195,6 +195,8 @@ public sealed class ModelStoreTests : IDisposable
         Checkpoint.Load(net, Golden.File("kpnet_single_kib.pth"));
         var path = Path.Combine(dir, "single.safetensors");
         ModelStore.Save(net, "kpnet-single-kib", path, new ModelCard { Architecture = "kpnet-single-kib", Qp = 37 });
+        // Written through AtomicFile: the two outputs and no temporary beside them.
+        Assert.Equal(["single.card.json", "single.safetensors"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var (loaded, card) = ModelStore.Load(path);
         Assert.Equal("single.safetensors", card!.WeightsFile);
         Assert.IsType<KPNetSingleKib>(loaded);

@@ -23,10 +23,13 @@ public sealed class DatasetBuilderTests : IDisposable
 
     private string Sources => Path.Combine(_root, "sources");
 
-    private DatasetBuildOptions Options(string outDir, params int[] qps) => new()
+    private DatasetBuildOptions Options(string outDir, params int[] qps) => SmallBuild(Sources, Path.Combine(_root, outDir), qps);
+
+    /// <summary>One 160×160 view per panorama, no pans, the fastest x265 preset.</summary>
+    internal static DatasetBuildOptions SmallBuild(string sources, string outDir, params int[] qps) => new()
     {
-        SourcesDir = Sources,
-        OutDir = Path.Combine(_root, outDir),
+        SourcesDir = sources,
+        OutDir = outDir,
         Qps = qps,
         Width = 160,
         Height = 160,
@@ -53,7 +56,7 @@ public sealed class DatasetBuilderTests : IDisposable
         return planes;
     }
 
-    private static void WriteExr(string path, int w, int h, int seed)
+    internal static void WriteExr(string path, int w, int h, int seed)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var rgb = Scene(w, h, seed);
@@ -170,7 +173,7 @@ public sealed class DatasetBuilderTests : IDisposable
         Assert.True(train.Select(f => f.Sdr!.Operator).Distinct().Count() >= 3);
 
         var test = Assert.Single(built.Manifest.Splits.Single(s => s.Name == "test").Frames);
-        var cross = Assert.Single(built.Manifest.Splits.Single(s => s.Name == DatasetBuilder.CrossSplit).Frames);
+        var cross = Assert.Single(built.Manifest.Splits.Single(s => s.Name == DatasetLayout.Cross).Frames);
         Assert.Equal(SdrRecipe.Paper, test.Sdr);
         Assert.Equal(SdrDegradation.Cross(0), cross.Sdr);
         // Same ground truth, different SDR: the cross split changes only how the SDR was made.

@@ -1,3 +1,4 @@
+using HdrUp.Training.Dataset;
 using HdrUp.Training.Train;
 
 namespace HdrUp.Bench.Ablation;
@@ -65,8 +66,8 @@ public static class AblationCatalog
             {
                 Train = recipe.Datasets.Train with
                 {
-                    DatarootGt = Path.Combine(dataRoot, "train_hdr"),
-                    DatarootLq = Path.Combine(dataRoot, "train_sdr", $"qp{qp}"),
+                    DatarootGt = new DatasetLayout(dataRoot).HdrFolder(DatasetLayout.Train),
+                    DatarootLq = new DatasetLayout(dataRoot).SdrFolder(DatasetLayout.Train, qp),
                     Qp = qp, GtSize = crop, BatchSize = batch,
                 },
                 Val = new ValDataOptions { DatarootGt = null, DatarootLq = null },

@@ -142,7 +142,7 @@ public static class ColourCard
                     await sink.WriteAsync(rgb, ct).ConfigureAwait(false);
                     await sink.CompleteAsync(ct).ConfigureAwait(false);
                 }
-                await ExternalProcess.RunAsync("ffmpeg", Hevc.DecodeArgs(stream, tmp), "colour card decode", null, ct).ConfigureAwait(false);
+                await Ffmpeg.RunAsync(Hevc.DecodeArgs(stream, tmp), "colour card decode", ct).ConfigureAwait(false);
             }, ct).GetAwaiter().GetResult();
             return Png16.Read(Path.Combine(tmp, "000000.png"));
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HdrUp.Bench;
+using HdrUp.Training.Dataset;
 using HdrUp.Training.Train;
 using Spectre.Console;
 
@@ -30,7 +31,7 @@ internal static partial class BenchCommand
             int qpValue = parse.GetValue(qp);
             var loader = new TrainDataOptions
             {
-                DatarootGt = Path.Combine(root, "train_hdr"), DatarootLq = Path.Combine(root, "train_sdr", $"qp{qpValue}"), Qp = qpValue,
+                DatarootGt = new DatasetLayout(root).HdrFolder(DatasetLayout.Train), DatarootLq = new DatasetLayout(root).SdrFolder(DatasetLayout.Train, qpValue), Qp = qpValue,
                 GtSize = parse.GetValue(crop), BatchSize = parse.GetValue(batch),
             };
             if (!Directory.Exists(loader.DatarootLq)) throw new DirectoryNotFoundException($"{loader.DatarootLq}: no training SDR at QP {qpValue}");

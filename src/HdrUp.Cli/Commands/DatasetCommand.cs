@@ -53,8 +53,8 @@ internal static class DatasetCommand
 
     private static Command CreateBuild()
     {
-        var sources = new Option<string>("--sources") { Description = "Sources folder (DIR/sources from 'dataset samples', or any folder of EXR files).", DefaultValueFactory = _ => Path.Combine("data", "sources") };
-        var output = new Option<string>("--out") { Description = "Output folder (train_hdr/, train_sdr/qpNN/, test_hdr/, …).", DefaultValueFactory = _ => Path.Combine("data", "kpnet") };
+        var sources = new Option<string>("--sources") { Description = "Sources folder (DIR/sources from 'dataset samples', or any folder of EXR files).", DefaultValueFactory = _ => DatasetLayout.SourcesFolder("data") };
+        var output = new Option<string>("--out") { Description = "Output folder (train_hdr/, train_sdr/qpNN/, test_hdr/, …).", DefaultValueFactory = _ => DatasetLayout.Default.Root };
         var qp = new Option<string>("--qp") { Description = "Comma-separated HEVC intra QPs.", DefaultValueFactory = _ => "32,37,42,47" };
         var size = new Option<string>("--size") { Description = "Frame size, N or WxH, multiples of 8 and ≥ 160.", DefaultValueFactory = _ => "256" };
         var sdr = new Option<SdrTone>("--sdr") { Description = "SDR grade of the training split: Bt2446C (BT.2446 Method C, the paper-style data), Mixed (Method C with per-frame exposure offsets) or Degraded (the degradation model: per frame a tone operator, exposure, saturation, encoding, codec and down-scale; docs/dataset.md). Test and pan splits stay Method C; the cross split always uses the held-out operators and codecs.", DefaultValueFactory = _ => SdrTone.Bt2446C };

@@ -88,7 +88,7 @@ public static partial class StreamSampler
             "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]);
 
         var lines = new List<string>();
-        using var process = FfmpegProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false,
+        using var process = ExternalProcess.Start(Ffmpeg.FfmpegPath, arguments, redirectInput: false,
             line => { lock (lines) lines.Add(line); });
         var output = new MemoryStream();
         using (ct.Register(process.Kill))

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HdrUp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -117,26 +118,15 @@ public static class Safetensors
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8;   // the format recommends 8-byte alignment, padded with spaces
 
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
+        AtomicFile.Write(path, (Stream stream) =>
         {
-            using (var stream = File.Create(tmp))
-            {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteInt64LittleEndian(len, padded);
-                stream.Write(len);
-                stream.Write(json);
-                for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-                foreach (var b in blobs) stream.Write(b.Data);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(len, padded);
+            stream.Write(len);
+            stream.Write(json);
+            for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+            foreach (var b in blobs) stream.Write(b.Data);
+        });
     }
 
     private static ScalarType? ToScalarType(string name) => name switch

@@ -25,7 +25,7 @@ public sealed record BuiltFrame
     /// <summary>How the SDR input was made: scene variation, operator, encoding, codec and scale (docs/dataset.md).</summary>
     public SdrRecipe? Sdr { get; init; }
 
-    /// <summary>SHA-256 per folder: "hdr", "uncompressed", "qp37", ….</summary>
+    /// <summary>SHA-256 per folder, keyed as <see cref="DatasetLayout.Folder"/> takes them: "hdr", "uncompressed", "qp37", ….</summary>
     public required IReadOnlyDictionary<string, string> Sha256 { get; init; }
 }
 
@@ -42,7 +42,6 @@ public sealed record DatasetManifest
     public required IReadOnlyList<string> Sources { get; init; }
     public required IReadOnlyList<BuiltSplit> Splits { get; init; }
     public required string Encoder { get; init; }
-    public const string FileName = "manifest.json";
 }
 
 /// <summary>What one build did: the manifest and how many frame files were written vs found.</summary>
@@ -50,7 +49,7 @@ public sealed record DatasetBuildResult(DatasetManifest Manifest, string Manifes
 
 /// <summary>
 /// The "build" step: scene-referred HDR sources → KPNet training pairs in the HDRTV1K layout
-/// (<c>train_hdr/</c>, <c>train_sdr/qpNN/</c>, <c>test_hdr/</c>, …; see docs/dataset.md).
+/// (<see cref="DatasetLayout"/>; see docs/dataset.md).
 /// Panoramas become rectilinear views (train) and short camera pans (<c>pan_*/&lt;source&gt;/</c>);
 /// photographs are cut into crops (test). Ground truth: <see cref="HdrGrading"/>, 16-bit PNG.
 /// SDR: BT.2446 Method C, 8-bit PNG (<c>*_sdr/uncompressed/</c>), then HEVC intra at constant QP
@@ -58,8 +57,6 @@ public sealed record DatasetBuildResult(DatasetManifest Manifest, string Manifes
 /// </summary>
 public static class DatasetBuilder
 {
-    public const string Uncompressed = "uncompressed";
-
     private sealed record PlannedFrame(string Name, SourceFile Source, string Cut, Func<RgbPlanarFrame, RgbPlanarFrame> Render)
     {
         public SdrRecipe Recipe { get; init; } = SdrRecipe.Paper;
@@ -72,17 +69,17 @@ public static class DatasetBuilder
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         string sourcesDir = Path.GetFullPath(options.SourcesDir);
-        string outDir = Path.GetFullPath(options.OutDir);
+        var layout = new DatasetLayout(Path.GetFullPath(options.OutDir));
         if (!Directory.Exists(sourcesDir)) throw new DirectoryNotFoundException($"{sourcesDir}: sources folder not found.");
         string contentKey = options.ContentKey();
-        string manifestPath = Path.Combine(outDir, DatasetManifest.FileName);
+        string manifestPath = layout.ManifestPath;
         var previous = File.Exists(manifestPath)
             ? JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllText(manifestPath), SourceManifest.Json)
             : null;
         if (previous is not null && previous.ContentKey != contentKey)
             throw new InvalidDataException($"{manifestPath}: this folder was built with other parameters; use a new --out folder (only --qp may change between runs).");
 
-        var sources = await LoadSourcesAsync(sourcesDir, cancellationToken).ConfigureAwait(false);
+        var sources = LoadSources(sourcesDir, cancellationToken);
         var sourceKeys = sources.Where(s => s.Role != SourceRole.Excluded).Select(s => $"{s.Id} {s.Sha256}").ToList();
         // Frame names number the frames of all sources in id order: another source set renames frames
         // and would leave the old ones beside the new.
@@ -92,16 +89,16 @@ public static class DatasetBuilder
             var removed = previous.Sources.Except(sourceKeys).Select(k => k.Split(' ')[0]).ToList();
             throw new InvalidDataException($"{manifestPath}: this folder was built from other sources (new or changed: {Names(added)}; gone or changed: {Names(removed)}); use a new --out folder.");
         }
-        Directory.CreateDirectory(outDir);
+        Directory.CreateDirectory(layout.Root);
         var splits = Plan(sources, options);
         int written = 0, skipped = 0;
-        var variants = new List<string> { Uncompressed };
-        variants.AddRange(options.Qps.Select(QpFolder));
+        var variants = new List<string> { DatasetLayout.Hdr, DatasetLayout.Uncompressed };
+        variants.AddRange(options.Qps.Select(DatasetLayout.QpVariant));
 
         var images = new Dictionary<string, (RgbPlanarFrame Image, double Gain)>();
         foreach (var split in splits)
         {
-            var (w, s) = await BuildSplitAsync(split, sourcesDir, outDir, options, variants, images, progress, cancellationToken).ConfigureAwait(false);
+            var (w, s) = await BuildSplitAsync(split, sourcesDir, layout, options, variants, images, progress, cancellationToken).ConfigureAwait(false);
             written += w;
             skipped += s;
         }
@@ -117,39 +114,29 @@ public static class DatasetBuilder
                 Cut = f.Cut,
                 SdrExposureStops = f.Recipe.ExposureStops,
                 Sdr = f.Recipe,
-                Sha256 = Folders(split.Name, variants).ToDictionary(v => v.Key, v => DatasetFiles.Sha256(Path.Combine(outDir, v.Value, f.Name))),
+                Sha256 = variants.ToDictionary(v => v, v => DatasetFiles.Sha256(Path.Combine(layout.Folder(split.Name, v), f.Name))),
             }).ToList();
             built.Add(new BuiltSplit(split.Name, options.Width, options.Height, frames));
         }
         var manifest = new DatasetManifest
         {
-            Parameters = options with { SourcesDir = sourcesDir, OutDir = outDir },
+            Parameters = options with { SourcesDir = sourcesDir, OutDir = layout.Root },
             ContentKey = contentKey,
             Sources = sourceKeys,
             Splits = built,
             Encoder = Hevc.Describe(options.X265Preset) + "; cross split and degraded recipes: " + string.Join(", ",
                 Enum.GetValues<SdrCodec>().Select(c => $"{c} [{string.Join(" ", SdrDegradation.EncoderArgs(c, 37, options.X265Preset))}] at QP 37")),
         };
-        DatasetFiles.WriteAllTextAtomic(manifestPath, JsonSerializer.Serialize(manifest, SourceManifest.Json));
+        AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, SourceManifest.Json));
         return new DatasetBuildResult(manifest, manifestPath, written, skipped);
     }
 
     private static string Names(List<string> ids) => ids.Count == 0 ? "none" : string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $" and {ids.Count - 5} more" : "");
 
-    public static string QpFolder(int qp) => "qp" + qp.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Folder of each variant of a split relative to the output root, keyed "hdr", "uncompressed", "qp37", ….</summary>
-    private static Dictionary<string, string> Folders(string split, IEnumerable<string> variants)
-    {
-        var d = new Dictionary<string, string> { ["hdr"] = $"{split}_hdr" };
-        foreach (var v in variants) d[v] = Path.Combine($"{split}_sdr", v);
-        return d;
-    }
-
     /// <summary>Reads sources/manifest.json, or, without one, every EXR under the folder (see docs/dataset.md).</summary>
-    public static async Task<IReadOnlyList<SourceFile>> LoadSourcesAsync(string sourcesDir, CancellationToken cancellationToken)
+    public static IReadOnlyList<SourceFile> LoadSources(string sourcesDir, CancellationToken cancellationToken)
     {
-        string manifestPath = Path.Combine(sourcesDir, SourceManifest.FileName);
+        string manifestPath = DatasetLayout.SourceManifestPath(sourcesDir);
         if (File.Exists(manifestPath))
         {
             var files = SourceManifest.Load(manifestPath).Files;
@@ -167,11 +154,13 @@ public static class DatasetBuilder
         {
             string ext = Path.GetExtension(p).ToLowerInvariant();
             if (ext is not (".exr" or ".hdr" or ".ktx" or ".png" or ".tif" or ".tiff")) continue;
-            var probe = await FrameFiles.ProbeAsync(p, cancellationToken).ConfigureAwait(false);
+            string rel = DatasetFiles.Relative(sourcesDir, p);
+            // A killed samples run leaves its hidden download folder (DatasetLayout.DownloadFolder): not sources.
+            if (rel.Split('/').Any(s => s.StartsWith('.'))) continue;
+            var probe = FrameFiles.ProbeFile(p, cancellationToken);
             if (!FrameFiles.IsFloat(probe.PixelFormat))
                 throw new InvalidDataException($"{p}: not an HDR source ({probe.Codec}, {probe.PixelFormat}); the builder needs scene-referred floating-point images such as OpenEXR.");
-            string rel = DatasetFiles.Relative(sourcesDir, p);
-            bool test = rel.Split('/').SkipLast(1).Any(s => s.Equals("test", StringComparison.OrdinalIgnoreCase));
+            bool test = rel.Split('/').SkipLast(1).Any(s => s.Equals(DatasetLayout.LocalTestFolderName, StringComparison.OrdinalIgnoreCase));
             found.Add(new SourceFile
             {
                 Id = Slug(Path.ChangeExtension(rel, null)),
@@ -188,7 +177,7 @@ public static class DatasetBuilder
                 Height = probe.Height,
             });
         }
-        if (found.Count == 0) throw new FileNotFoundException($"{sourcesDir}: no manifest.json and no EXR files; run 'hdrup dataset samples' first.");
+        if (found.Count == 0) throw new FileNotFoundException($"{sourcesDir}: no {DatasetLayout.ManifestFileName} and no EXR files; run 'hdrup dataset samples' first.");
         return found;
     }
 
@@ -249,7 +238,8 @@ public static class DatasetBuilder
 
         // Cross-grading: the test crops again, with SDR from operators and codecs that training never uses.
         var cross = test.Select((f, i) => f with { Recipe = SdrDegradation.Cross(i) }).ToList();
-        return new[] { new Split("train", train), new Split("test", test), new Split("pan", pan), new Split(CrossSplit, cross) }.Where(s => s.Frames.Count > 0).ToList();
+        return new[] { new Split(DatasetLayout.Train, train), new Split(DatasetLayout.Test, test), new Split(DatasetLayout.Pan, pan), new Split(DatasetLayout.Cross, cross) }
+            .Where(s => s.Frames.Count > 0).ToList();
     }
 
     /// <summary>
@@ -265,16 +255,12 @@ public static class DatasetBuilder
         return SdrRecipe.Paper with { ExposureStops = o.MixedExposureStops[(int)(h % (uint)o.MixedExposureStops.Count)] };
     }
 
-    /// <summary>The split of test crops with cross-grading SDR (operators and codecs training never uses).</summary>
-    public const string CrossSplit = "cross";
-
-    private static async Task<(int Written, int Skipped)> BuildSplitAsync(Split split, string sourcesDir, string outDir, DatasetBuildOptions o,
+    private static async Task<(int Written, int Skipped)> BuildSplitAsync(Split split, string sourcesDir, DatasetLayout layout, DatasetBuildOptions o,
         List<string> variants, Dictionary<string, (RgbPlanarFrame Image, double Gain)> images, IProgress<BuildProgress>? progress, CancellationToken ct)
     {
-        var folders = Folders(split.Name, variants);
-        var missing = folders.ToDictionary(kv => kv.Key,
-            kv => split.Frames.Select((f, i) => (f, i)).Where(t => !File.Exists(Path.Combine(outDir, kv.Value, t.f.Name))).Select(t => t.i).ToHashSet());
-        int total = folders.Count * split.Frames.Count;
+        var missing = variants.ToDictionary(v => v,
+            v => split.Frames.Select((f, i) => (f, i)).Where(t => !File.Exists(Path.Combine(layout.Folder(split.Name, v), t.f.Name))).Select(t => t.i).ToHashSet());
+        int total = variants.Count * split.Frames.Count;
         int toWrite = missing.Values.Sum(m => m.Count);
         if (toWrite == 0)
         {
@@ -282,22 +268,22 @@ public static class DatasetBuilder
             return (0, total);
         }
 
-        string tmp = Path.Combine(outDir, $".tmp-{split.Name}");
+        string tmp = layout.StagingFolder(split.Name);
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
         // One stream per variant and codec key (codec + down-scale): the uncompressed PNG writer, and per QP one
         // encoder for each codec the split's recipes use (only x265 intra in a paper-style split).
         var streams = new Dictionary<string, (string Variant, SdrRecipe Recipe, FfmpegSink Sink, List<int> Order)>();
-        string StreamKey(string variant, SdrRecipe r) => variant == Uncompressed ? variant : $"{variant}-{r.CodecKey}";
+        string StreamKey(string variant, SdrRecipe r) => variant == DatasetLayout.Uncompressed ? variant : $"{variant}-{r.CodecKey}";
         try
         {
             string size = $"{o.Width}x{o.Height}";
             FfmpegSink Open(string variant, SdrRecipe recipe, string key)
             {
                 Directory.CreateDirectory(Path.Combine(tmp, key));
-                return variant == Uncompressed
+                return variant == DatasetLayout.Uncompressed
                     ? new FfmpegSink(Hevc.PngSequenceArgs("rgb24", size, Path.Combine(tmp, key)), $"{split.Name} SDR PNG writer")
-                    : new FfmpegSink(Hevc.EncodeArgs(o.Width, o.Height, recipe, int.Parse(variant[2..], CultureInfo.InvariantCulture), o.X265Preset,
+                    : new FfmpegSink(Hevc.EncodeArgs(o.Width, o.Height, recipe, DatasetLayout.QpOf(variant), o.X265Preset,
                         Path.Combine(tmp, Hevc.StreamName(key, recipe))), $"{split.Name} {recipe.Codec} {variant}");
             }
 
@@ -311,7 +297,7 @@ public static class DatasetBuilder
                 {
                     images.Clear(); // frames are grouped by source: keep one decoded image at a time
                     progress?.Report(new BuildProgress(split.Name, $"decoding {f.Source.Path}", done, needed.Count));
-                    var img = await FrameFiles.ReadHdrAsync(Path.Combine(sourcesDir, f.Source.Path), ct).ConfigureAwait(false);
+                    var img = FrameFiles.ReadHdr(Path.Combine(sourcesDir, f.Source.Path), ct);
                     if (img.Width != f.Source.Width || img.Height != f.Source.Height)
                         throw new InvalidDataException($"{f.Source.Path}: decoded {img.Width}×{img.Height}, manifest says {f.Source.Width}×{f.Source.Height}.");
                     src = (img, HdrGrading.ExposureGain(img, f.Source.Path));
@@ -320,13 +306,11 @@ public static class DatasetBuilder
                 var view = f.Render(src.Image); // a new frame: the source image stays untouched for the next view
                 SdrDegradation.ApplyScene(view, f.Recipe);
                 var gt = HdrGrading.ToPqBt2020(view, src.Gain);
-                if (missing["hdr"].Contains(i))
+                if (missing[DatasetLayout.Hdr].Contains(i))
                 {
-                    string gtPath = Path.Combine(outDir, folders["hdr"], f.Name);
-                    Directory.CreateDirectory(Path.GetDirectoryName(gtPath)!);
-                    Png16.Write(gtPath, gt);
+                    Png16.Write(Path.Combine(layout.HdrFolder(split.Name), f.Name), gt);
                 }
-                var sdrKeys = folders.Keys.Where(k => k != "hdr" && missing[k].Contains(i)).ToList();
+                var sdrKeys = variants.Where(k => k != DatasetLayout.Hdr && missing[k].Contains(i)).ToList();
                 if (sdrKeys.Count > 0)
                 {
                     var sdr = FrameFiles.ToRgb24(SdrDegradation.Render(gt, f.Recipe, ct));
@@ -347,9 +331,9 @@ public static class DatasetBuilder
             {
                 progress?.Report(new BuildProgress(split.Name, $"finishing {key}", done, needed.Count));
                 await stream.Sink.CompleteAsync(ct).ConfigureAwait(false);
-                if (stream.Variant != Uncompressed)
-                    await ExternalProcess.RunAsync("ffmpeg", Hevc.DecodeArgs(Path.Combine(tmp, Hevc.StreamName(key, stream.Recipe)), Path.Combine(tmp, key), o.Width, o.Height),
-                        $"{split.Name} {key} decode", null, ct).ConfigureAwait(false);
+                if (stream.Variant != DatasetLayout.Uncompressed)
+                    await Ffmpeg.RunAsync(Hevc.DecodeArgs(Path.Combine(tmp, Hevc.StreamName(key, stream.Recipe)), Path.Combine(tmp, key), o.Width, o.Height),
+                        $"{split.Name} {key} decode", ct).ConfigureAwait(false);
             }
 
             // Only now, with every process finished, move frames into place: an interrupted run leaves no partial outputs.
@@ -359,9 +343,7 @@ public static class DatasetBuilder
                 {
                     string from = Path.Combine(tmp, key, $"{j:000000}.png");
                     if (!File.Exists(from)) throw new IOException($"{split.Name} {key}: ffmpeg wrote fewer frames than sent ({j} of {stream.Order.Count}).");
-                    string to = Path.Combine(outDir, folders[stream.Variant], split.Frames[stream.Order[j]].Name);
-                    Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-                    File.Move(from, to, overwrite: true);
+                    AtomicFile.MoveIntoPlace(from, Path.Combine(layout.SdrFolder(split.Name, stream.Variant), split.Frames[stream.Order[j]].Name));
                 }
             }
         }

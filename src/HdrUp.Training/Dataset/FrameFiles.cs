@@ -1,7 +1,5 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
-using HdrUp.Color;
 using HdrUp.Core;
+using HdrUp.Media;
 
 namespace HdrUp.Training.Dataset;
 
@@ -16,7 +14,8 @@ internal static class FrameFiles
 {
     public sealed record Probe(int Width, int Height, string PixelFormat, string Codec);
 
-    public static async Task<Probe> ProbeAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Size and pixel format of a source image; <see cref="MediaProbe"/> for everything ffmpeg reads.</summary>
+    public static Probe ProbeFile(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found.", path);
         switch (Path.GetExtension(path).ToLowerInvariant())
@@ -25,27 +24,14 @@ internal static class FrameFiles
                 int face = KtxCubemap.Read(path).Size;
                 return new Probe(4 * face, 2 * face, KtxPixelFormat, "ktx");
             case ".hdr":
-                var (w0, h0) = RadianceHdr.ReadSize(path);
-                return new Probe(w0, h0, RgbePixelFormat, "radiance");
+                var (w, h) = RadianceHdr.ReadSize(path);
+                return new Probe(w, h, RgbePixelFormat, "radiance");
         }
-        ExternalProcess.Result r;
-        try
-        {
-            r = await ExternalProcess.RunAsync("ffprobe",
-                ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,pix_fmt,codec_name", "-of", "csv=p=0", path],
-                path, null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException ex) when (ex.Message.Contains("failed (exit", StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{path}: not a readable image ({ex.Message.Split(": ").Last()}).", ex);
-        }
-        var parts = System.Text.Encoding.UTF8.GetString(r.Stdout).Trim().Split(',');
-        if (parts.Length < 4 || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int w) || !int.TryParse(parts[2], CultureInfo.InvariantCulture, out int h))
-            throw new InvalidDataException($"{path}: not a readable image (ffprobe found no picture).");
-        return new Probe(w, h, parts[3], parts[0]);
+        var info = MediaProbe.Probe(path, cancellationToken: cancellationToken);
+        return new Probe(info.Width, info.Height, info.PixelFormat, info.Codec);
     }
 
-    /// <summary>Pixel formats reported by <see cref="ProbeAsync"/> for the files decoded here rather than by ffmpeg.</summary>
+    /// <summary>Pixel formats reported by <see cref="ProbeFile"/> for the files decoded here rather than by ffmpeg.</summary>
     private const string KtxPixelFormat = "r11g11b10f", RgbePixelFormat = "rgbe";
 
     /// <summary>A float pixel format is what separates scene-referred HDR (EXR, Radiance .hdr, float KTX) from display-referred 8/16-bit images.</summary>
@@ -57,7 +43,7 @@ internal static class FrameFiles
     /// resampled to a 2:1 equirectangular panorama four times its face size wide) to linear RGB,
     /// planar, as stored (no scaling). Alpha is dropped. Throws <see cref="InvalidDataException"/> for integer images.
     /// </summary>
-    public static async Task<RgbPlanarFrame> ReadHdrAsync(string path, CancellationToken cancellationToken)
+    public static RgbPlanarFrame ReadHdr(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found.", path);
         switch (Path.GetExtension(path).ToLowerInvariant())
@@ -65,11 +51,11 @@ internal static class FrameFiles
             case ".ktx": return KtxCubemap.Read(path).ToEquirect();
             case ".hdr": return RadianceHdr.Read(path);
         }
-        var probe = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
+        var probe = ProbeFile(path, cancellationToken);
         if (!IsFloat(probe.PixelFormat))
             throw new InvalidDataException(
                 $"{path}: not an HDR source ({probe.Codec}, {probe.PixelFormat}); the builder needs scene-referred floating-point images such as OpenEXR.");
-        var frame = HdrUp.Media.FloatImage.Read(path, cancellationToken);
+        var frame = FloatImage.Read(path, cancellationToken);
         if (frame.Width != probe.Width || frame.Height != probe.Height)
             throw new InvalidDataException($"{path}: decoded {frame.Width}×{frame.Height}, ffprobe says {probe.Width}×{probe.Height}.");
         return frame;

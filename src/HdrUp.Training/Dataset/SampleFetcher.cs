@@ -1,5 +1,6 @@
 using System.Text;
 using HdrUp.Core;
+using HdrUp.Media;
 
 namespace HdrUp.Training.Dataset;
 
@@ -48,9 +49,9 @@ public static class SampleFetcher
 
     public static async Task<SampleFetchResult> FetchAsync(string dir, IProgress<SampleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        string sources = Path.Combine(Path.GetFullPath(dir), "sources");
+        string sources = DatasetLayout.SourcesFolder(Path.GetFullPath(dir));
         Directory.CreateDirectory(sources);
-        string manifestPath = Path.Combine(sources, SourceManifest.FileName);
+        string manifestPath = DatasetLayout.SourceManifestPath(sources);
         var old = File.Exists(manifestPath) ? SourceManifest.Load(manifestPath).Files : [];
 
         var files = new List<SourceFile>();
@@ -68,7 +69,7 @@ public static class SampleFetcher
                 continue;
             }
 
-            string tmp = Path.Combine(sources, ".download-" + origin.Folder);
+            string tmp = DatasetLayout.DownloadFolder(sources, origin.Folder);
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
             Directory.CreateDirectory(tmp);
             try
@@ -83,9 +84,9 @@ public static class SampleFetcher
                 foreach (var (name, tmpPath) in extracted.OrderBy(e => e.Name, StringComparer.Ordinal))
                 {
                     string dest = Path.Combine(target, name);
-                    File.Move(tmpPath, dest, overwrite: true);
+                    AtomicFile.MoveIntoPlace(tmpPath, dest);
                     progress?.Report(new SampleProgress($"{origin.Package}: measuring {name}", files.Count, 0));
-                    files.Add(await DescribeAsync(sources, dest, origin, version, cancellationToken).ConfigureAwait(false));
+                    files.Add(Describe(sources, dest, origin, version, cancellationToken));
                 }
                 fetched.Add(origin.Package);
             }
@@ -112,7 +113,7 @@ public static class SampleFetcher
         string spec = origin.PinnedVersion is null ? origin.Package : $"{origin.Package}={origin.PinnedVersion}";
         try
         {
-            await ExternalProcess.RunAsync("apt-get", ["download", spec], origin.Package, tmp, ct).ConfigureAwait(false);
+            await ExternalProcess.RunAsync("apt-get", ["download", spec], origin.Package, tmp, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
@@ -120,15 +121,15 @@ public static class SampleFetcher
         }
         string deb = Directory.GetFiles(tmp, "*.deb").SingleOrDefault()
             ?? throw new IOException($"{origin.Package}: apt-get download produced no .deb file.");
-        var v = await ExternalProcess.RunAsync("dpkg-deb", ["-f", deb, "Version"], deb, null, ct).ConfigureAwait(false);
-        string version = Encoding.UTF8.GetString(v.Stdout).Trim();
+        var v = await ExternalProcess.RunAsync("dpkg-deb", ["-f", deb, "Version"], deb, cancellationToken: ct).ConfigureAwait(false);
+        string version = Encoding.UTF8.GetString(v).Trim();
 
         string pattern = origin.Members ?? throw new InvalidOperationException($"{origin.Package}: no members pattern.");
         string x = Path.Combine(tmp, "x");
         Directory.CreateDirectory(x);
         // Only the image files leave the archive: the packages are 3–31 MB of mostly other data.
         await ExternalProcess.RunAsync("bash", ["-o", "pipefail", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards \"$3\"", "bash", deb, x, pattern],
-            deb, null, ct).ConfigureAwait(false);
+            deb, cancellationToken: ct).ConfigureAwait(false);
         var files = Directory.GetFiles(x, "*", SearchOption.AllDirectories).Select(p => (Path.GetFileName(p), p)).ToList();
         if (files.Count == 0) throw new InvalidDataException($"{deb}: no files matched {pattern}.");
         return (version, files);
@@ -137,20 +138,20 @@ public static class SampleFetcher
     private static async Task<(string Version, List<(string Name, string Path)> Files)> FetchNpmAsync(Origin origin, string tmp, CancellationToken ct)
     {
         string spec = origin.PinnedVersion is null ? origin.Package : $"{origin.Package}@{origin.PinnedVersion}";
-        ExternalProcess.Result packed;
+        byte[] packed;
         try
         {
-            packed = await ExternalProcess.RunAsync("npm", ["pack", spec], origin.Package, tmp, ct, NpmReason).ConfigureAwait(false);
+            packed = await ExternalProcess.RunAsync("npm", ["pack", spec], origin.Package, tmp, NpmReason, ct).ConfigureAwait(false);
         }
         catch (IOException ex) when (ex.InnerException is null)
         {
             throw new IOException($"{ex.Message} (is the npm registry reachable?)", ex);
         }
         string tgz = Directory.GetFiles(tmp, "*.tgz").SingleOrDefault()
-            ?? throw new IOException($"{origin.Package}: npm pack produced no tarball ({Encoding.UTF8.GetString(packed.Stdout).Trim()}).");
+            ?? throw new IOException($"{origin.Package}: npm pack produced no tarball ({Encoding.UTF8.GetString(packed).Trim()}).");
         string x = Path.Combine(tmp, "x");
         Directory.CreateDirectory(x);
-        await ExternalProcess.RunAsync("tar", ["-xzf", tgz, "-C", x, "package/package.json", "package/hdri"], tgz, null, ct).ConfigureAwait(false);
+        await ExternalProcess.RunAsync("tar", ["-xzf", tgz, "-C", x, "package/package.json", "package/hdri"], tgz, cancellationToken: ct).ConfigureAwait(false);
         string version = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(x, "package", "package.json")))
             .RootElement.GetProperty("version").GetString() ?? "?";
 
@@ -185,18 +186,18 @@ public static class SampleFetcher
     }
 
     /// <summary>npm ends its stderr with the path of a log file; the reason is in the first "npm error" lines.</summary>
-    private static string NpmReason(string stderr)
+    private static string NpmReason(IReadOnlyList<string> stderr)
     {
-        var lines = stderr.Split('\n').Select(l => l.Trim())
+        var lines = stderr.Select(l => l.Trim())
             .Where(l => l.StartsWith("npm ERR!", StringComparison.Ordinal) || l.StartsWith("npm error", StringComparison.Ordinal))
             .Where(l => !l.Contains("complete log", StringComparison.OrdinalIgnoreCase) && l.Length > 10);
         string joined = string.Join("; ", lines.Take(2));
-        return joined.Length > 0 ? joined : ExternalProcess.LastLine(stderr);
+        return joined.Length > 0 ? joined : stderr.LastOrDefault()?.Trim() ?? "";
     }
 
-    private static async Task<SourceFile> DescribeAsync(string sources, string path, Origin origin, string version, CancellationToken ct)
+    private static SourceFile Describe(string sources, string path, Origin origin, string version, CancellationToken ct)
     {
-        var image = await FrameFiles.ReadHdrAsync(path, ct).ConfigureAwait(false);
+        var image = FrameFiles.ReadHdr(path, ct);
         var stats = Measure(image);
         string stem = Path.GetFileNameWithoutExtension(path);
         if (stem.EndsWith(".exr", StringComparison.Ordinal)) stem = stem[..^4];

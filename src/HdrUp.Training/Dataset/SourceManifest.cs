@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HdrUp.Core;
 
 namespace HdrUp.Training.Dataset;
 
@@ -33,7 +34,7 @@ public enum SourceRole
 /// <param name="DynamicRangeStops">log2(P99.9 / P0.1) of luminance: the usable scene range, robust to single pixels.</param>
 public sealed record SourceStats(double Peak, double Median, double PeakOverMedianStops, double DynamicRangeStops);
 
-/// <summary>One file of the source set, as recorded in sources/manifest.json.</summary>
+/// <summary>One file of the source set, as recorded in the sources folder's manifest (<see cref="DatasetLayout.SourceManifestPath"/>).</summary>
 public sealed record SourceFile
 {
     /// <summary>Unique short name, used in frame file names, e.g. "blender-city".</summary>
@@ -61,8 +62,6 @@ public sealed record SourceManifest
     public int FormatVersion { get; init; } = 1;
     public required IReadOnlyList<SourceFile> Files { get; init; }
 
-    public const string FileName = "manifest.json";
-
     internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -83,7 +82,7 @@ public sealed record SourceManifest
         }
     }
 
-    public void Save(string path) => DatasetFiles.WriteAllTextAtomic(path, JsonSerializer.Serialize(this, Json));
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 }
 
 internal static class DatasetFiles
@@ -92,20 +91,6 @@ internal static class DatasetFiles
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
-
-    public static void WriteAllTextAtomic(string path, string text)
-    {
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
-
-    public static void WriteAllBytesAtomic(string path, byte[] bytes)
-    {
-        string tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, path, overwrite: true);
     }
 
     public static string Relative(string root, string path) => System.IO.Path.GetRelativePath(root, path).Replace('\\', '/');

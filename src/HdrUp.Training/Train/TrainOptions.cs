@@ -1,6 +1,8 @@
 using System.Text.Json;
 using HdrUp.Models.Precision;
 using System.Text.Json.Serialization;
+using HdrUp.Core;
+using HdrUp.Training.Dataset;
 
 namespace HdrUp.Training.Train;
 
@@ -96,7 +98,7 @@ public sealed record TrainOptions
     public const int PatchGanMinimumCrop = 24;
 
     /// <summary>Writes <see cref="ToJson"/> to a file.</summary>
-    public void Save(string path) => File.WriteAllText(path, ToJson());
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson());
 
     /// <summary>Checks ranges; the message names <paramref name="source"/> and the field.</summary>
     /// <exception cref="InvalidDataException">A value out of range.</exception>
@@ -154,9 +156,9 @@ public sealed record DatasetsOptions
 public sealed record TrainDataOptions
 {
     /// <summary>Folder of 16-bit PNG HDR10 ground truth (PQ BT.2020 code values).</summary>
-    public string DatarootGt { get; init; } = "data/kpnet/train_hdr";
+    public string DatarootGt { get; init; } = DatasetLayout.Default.HdrFolder(DatasetLayout.Train);
     /// <summary>Folder of 8-bit PNG compressed SDR input.</summary>
-    public string DatarootLq { get; init; } = "data/kpnet/train_sdr/qp37";
+    public string DatarootLq { get; init; } = DatasetLayout.Default.SdrFolder(DatasetLayout.Train, 37);
     /// <summary>HEVC QP of the LQ folder (recorded in the model card).</summary>
     public int? Qp { get; init; } = 37;
     /// <summary>Square crop side (official 160).</summary>
@@ -174,8 +176,8 @@ public sealed record TrainDataOptions
 /// <summary>Validation pairs (whole frames, batch 1).</summary>
 public sealed record ValDataOptions
 {
-    public string? DatarootGt { get; init; } = "data/kpnet/test_hdr";
-    public string? DatarootLq { get; init; } = "data/kpnet/test_sdr/qp37";
+    public string? DatarootGt { get; init; } = DatasetLayout.Default.HdrFolder(DatasetLayout.Test);
+    public string? DatarootLq { get; init; } = DatasetLayout.Default.SdrFolder(DatasetLayout.Test, 37);
     /// <summary>Use only the first N pairs (0 = all); a CPU budget knob, the paper uses all.</summary>
     public int MaxImages { get; init; }
 }

@@ -333,7 +333,6 @@ public sealed class Trainer : IDisposable
     private static RgbPlanarFrame CropFrame(RgbPlanarFrame f, int w, int h) =>
         w == f.Width && h == f.Height ? f : f.Crop(0, 0, w, h);
 
-    // Weights through a temporary .safetensors and a rename (ModelStore wants the extension), then the card likewise.
     private void SaveWeights(string path, long iteration, double wall, double? psnr, double? de, bool withCard = true)
     {
         var o = options;
@@ -357,20 +356,8 @@ public sealed class Trainer : IDisposable
                     ". Validation PSNR: peak 1, output negatives set to 0 (official val).",
             WeightsFile = Path.GetFileName(path),
         };
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp.safetensors");
-        try
-        {
-            ModelStore.Save(Network!, entry.Name, tmp);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
-        if (withCard) AtomicFile.Write(ModelCard.PathFor(full), (string t) => card.Save(t));
+        ModelStore.Save(Network!, entry.Name, path);
+        if (withCard) card.Save(ModelCard.PathFor(path));
     }
 
     private string LossDescription()
@@ -387,7 +374,7 @@ public sealed class Trainer : IDisposable
     {
         var d = options.Datasets.Train;
         string? manifest = FindManifest(d.DatarootGt);
-        string hash = manifest is null ? "no manifest.json found" : $"manifest {manifest} sha256 {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)))}";
+        string hash = manifest is null ? $"no {Dataset.DatasetLayout.ManifestFileName} found" : $"manifest {manifest} sha256 {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifest)))}";
         return $"GT {d.DatarootGt}, LQ {d.DatarootLq} (QP {d.Qp?.ToString() ?? "?"}); {hash}" + (manifest is null ? "" : "; " + DescribeRecipe(manifest));
     }
 
@@ -398,7 +385,7 @@ public sealed class Trainer : IDisposable
         {
             var m = System.Text.Json.JsonSerializer.Deserialize<Dataset.DatasetManifest>(File.ReadAllText(manifestPath), Dataset.SourceManifest.Json);
             if (m is null) return "";
-            int trainFrames = m.Splits.FirstOrDefault(s => s.Name == "train")?.Count ?? 0;
+            int trainFrames = m.Splits.FirstOrDefault(s => s.Name == Dataset.DatasetLayout.Train)?.Count ?? 0;
             string sdr = m.Parameters.Sdr == Dataset.SdrTone.Degraded
                 ? $"SDR by the degradation model v{Dataset.SdrDegradation.Version} (operators {string.Join(", ", Dataset.SdrDegradation.TrainingOperators.Select(o => o.Operator))}; " +
                   $"codecs {string.Join(", ", Dataset.SdrDegradation.TrainingCodecs.Select(c => c.Codec))}; docs/dataset.md)"
@@ -412,13 +399,13 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    // The dataset builder writes manifest.json at the dataset root: the GT folder's parent (or the folder itself).
+    // The dataset builder writes its manifest at the dataset root: the GT folder's parent (or the folder itself).
     private static string? FindManifest(string folder)
     {
         var dir = new DirectoryInfo(Path.GetFullPath(folder));
         for (int up = 0; up < 3 && dir is not null; up++, dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "manifest.json");
+            string candidate = new Dataset.DatasetLayout(dir.FullName).ManifestPath;
             if (File.Exists(candidate)) return candidate;
         }
         return null;
