@@ -120,6 +120,7 @@ public sealed record TrainOptions
         Require(Train.TotalIter >= 1, "train.total_iter", $"must be at least 1 (is {Train.TotalIter})");
         Require(Train.Optimizer.Type.Equals("Adam", StringComparison.OrdinalIgnoreCase), "train.optimizer.type", $"'{Train.Optimizer.Type}' is not supported (Adam only)");
         Require(Train.Optimizer.Lr > 0, "train.optimizer.lr", "must be positive");
+        Require(Train.EmaDecay >= 0 && Train.EmaDecay < 1, "train.ema_decay", $"must be 0 (off) or in (0, 1) (is {Train.EmaDecay})");
         Require(Train.Optimizer.Betas is { Length: 2 }, "train.optimizer.betas", "must have two values");
         Require(Train.Scheduler.Type.Equals("MultiStepLR", StringComparison.OrdinalIgnoreCase), "train.scheduler.type", $"'{Train.Scheduler.Type}' is not supported (MultiStepLR only)");
         Require(Train.Scheduler.Milestones.Zip(Train.Scheduler.Milestones.Skip(1)).All(p => p.First < p.Second), "train.scheduler.milestones", "must be strictly increasing");
@@ -203,6 +204,12 @@ public sealed record OptimisationOptions
     public AdamOptions Optimizer { get; init; } = new();
     public MultiStepOptions Scheduler { get; init; } = new();
     public LossOptions Loss { get; init; } = new();
+
+    /// <summary>
+    /// Decay of the exponential moving average of the weights (BasicSR's <c>ema_decay</c>, <see cref="WeightAverage"/>);
+    /// validation and the saved weights use the average. 0 (default, the paper's protocol): no average.
+    /// </summary>
+    public double EmaDecay { get; init; }
 }
 
 public sealed record AdamOptions

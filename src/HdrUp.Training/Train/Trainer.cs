@@ -61,6 +61,9 @@ public sealed class Trainer : IDisposable
     private readonly TrainOptions options;
     private readonly string outDir;
 
+    // The weight average of the run in progress (null without ema_decay): what validation scores and the weights files hold.
+    private WeightAverage? averaged;
+
     public Trainer(TrainOptions options, string outDir)
     {
         options.Validate("options");
@@ -128,6 +131,9 @@ public sealed class Trainer : IDisposable
         using var adamD = discriminator is null ? null : torch.optim.Adam(discriminator.parameters(), t.Optimizer.Lr,
             t.Optimizer.Betas[0], t.Optimizer.Betas[1], t.Optimizer.Eps, t.Optimizer.WeightDecay);
         var auxiliary = (nn.Module?)heads ?? discriminator;
+        // Built last: its network draws nothing from torch's generator that the others' initialisation would see.
+        using var average = t.EmaDecay > 0 ? new WeightAverage(net, o.Network.Type, o.Network.Nf, t.EmaDecay) : null;
+        averaged = average;
 
         long iteration = 0;
         double elapsedBefore = 0;
@@ -135,7 +141,8 @@ public sealed class Trainer : IDisposable
         long? valIteration = null;
         if (resumeFrom is not null)
         {
-            var info = TrainingState.Load(resumeFrom, net, adam, auxiliary, adamD);
+            var info = TrainingState.Load(resumeFrom, net, adam, auxiliary, adamD, average?.Network);
+            if (average is not null && !info.AverageLoaded) average.Reset();
             CheckCompatible(resumeFrom, info.Options, o);
             iteration = info.Iteration;
             elapsedBefore = info.ElapsedSeconds;
@@ -170,7 +177,7 @@ public sealed class Trainer : IDisposable
                 LastValPsnr = valPsnr, LastValDeltaEItp = valDe, LastValIteration = valIteration,
             };
             lastState = Path.Combine(StatesDir, $"{it}.state");
-            TrainingState.Save(lastState, info, net, adam, auxiliary, adamD);
+            TrainingState.Save(lastState, info, net, adam, auxiliary, adamD, average?.Network);
             SaveWeights(Path.Combine(ModelsDir, $"net_g_{it}.safetensors"), it, Seconds(), valPsnr, valDe, withCard: false);
             SaveWeights(Path.Combine(ModelsDir, "net_g_latest.safetensors"), it, Seconds(), valPsnr, valDe);
             PruneStates();
@@ -207,6 +214,7 @@ public sealed class Trainer : IDisposable
                     loss.backward();
                     shadow?.Push();
                     adam.step();
+                    average?.Update();
                     lossValue = loss.item<float>();
                 }
                 iteration++;
@@ -230,7 +238,7 @@ public sealed class Trainer : IDisposable
                 if (val is not null && o.Val.ValFreq > 0 && iteration % o.Val.ValFreq == 0)
                 {
                     progress?.Report(new TrainProgress(TrainStage.Validating, iteration, t.TotalIter, lossValue, lr, itps, eta, valPsnr, valDe));
-                    (valPsnr, valDe) = Validate(net, val, ct);
+                    (valPsnr, valDe) = Validate(average?.Network ?? net, val, ct);
                     valIteration = iteration;
                     log.Append(new LogRow(iteration, null, null, valPsnr, valDe, Seconds()));
                 }
@@ -246,7 +254,7 @@ public sealed class Trainer : IDisposable
         if (val is not null && valIteration != iteration)
         {
             progress?.Report(new TrainProgress(TrainStage.Validating, iteration, t.TotalIter, lastLoss, schedule.LearningRateAfter(iteration), 0, null, valPsnr, valDe));
-            (valPsnr, valDe) = Validate(net, val, ct);
+            (valPsnr, valDe) = Validate(average?.Network ?? net, val, ct);
             valIteration = iteration;
             log.Append(new LogRow(iteration, null, null, valPsnr, valDe, Seconds()));
         }
@@ -353,10 +361,11 @@ public sealed class Trainer : IDisposable
                     $"{LossDescription()}, Adam lr {o.Train.Optimizer.Lr:G3} β=({o.Train.Optimizer.Betas[0]}, {o.Train.Optimizer.Betas[1]}), " +
                     $"MultiStepLR ×{o.Train.Scheduler.Gamma} at [{string.Join(", ", o.Train.Scheduler.Milestones)}], {o.Train.TotalIter} iterations planned, seed {o.ManualSeed}, {o.Threads} threads, {ComputePrecision(o).Name()} compute" +
                     (o.Path.PretrainNetworkG is { } init ? $", initialised from {init}" : "") +
+                    (o.Train.EmaDecay > 0 ? FormattableString.Invariant($", weights: exponential moving average with decay {o.Train.EmaDecay} (ema_decay)") : "") +
                     ". Validation PSNR: peak 1, output negatives set to 0 (official val).",
             WeightsFile = Path.GetFileName(path),
         };
-        ModelStore.Save(Network!, entry.Name, path);
+        ModelStore.Save(averaged?.Network ?? Network!, entry.Name, path);
         if (withCard) card.Save(ModelCard.PathFor(path));
     }
 

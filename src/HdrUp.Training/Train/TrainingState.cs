@@ -23,6 +23,10 @@ public sealed record TrainingStateInfo
     public double? LastValPsnr { get; init; }
     public double? LastValDeltaEItp { get; init; }
     public long? LastValIteration { get; init; }
+
+    /// <summary>Set by <see cref="TrainingState.Load"/>: the state held a weight average and it was loaded (not stored).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool AverageLoaded { get; init; }
 }
 
 public sealed record SamplerState(long Seed, long NextBatch);
@@ -45,7 +49,7 @@ public static class TrainingState
     /// null for a plain run, whose file format is unchanged. Load must be given the same.</param>
     /// <param name="auxiliaryOptimizer">A second optimiser written after the first (the discriminator's); null for the others.</param>
     public static void Save(string path, TrainingStateInfo info, nn.Module network, OptimizerHelper optimizer, nn.Module? auxiliary = null,
-        OptimizerHelper? auxiliaryOptimizer = null)
+        OptimizerHelper? auxiliaryOptimizer = null, nn.Module? average = null)
     {
         AtomicFile.Write(path, (Stream stream) =>
         {
@@ -63,6 +67,8 @@ public static class TrainingState
             auxiliary?.save(writer);
             optimizer.save_state_dict(writer);
             auxiliaryOptimizer?.save_state_dict(writer);
+            // Last, so states written without an average (older runs, ema_decay 0) keep their layout.
+            average?.save(writer);
             writer.Flush();
         });
     }
@@ -77,8 +83,9 @@ public static class TrainingState
 
     /// <summary>Restores network, optimiser and torch's generator from <paramref name="path"/>; returns the info.</summary>
     /// <exception cref="InvalidDataException">Not a training-state file, or it does not fit the network/optimiser.</exception>
+    /// <remarks>A state saved without a weight average leaves <paramref name="average"/> as it is (the caller starts it from the network).</remarks>
     public static TrainingStateInfo Load(string path, nn.Module network, OptimizerHelper optimizer, nn.Module? auxiliary = null,
-        OptimizerHelper? auxiliaryOptimizer = null)
+        OptimizerHelper? auxiliaryOptimizer = null, nn.Module? average = null)
     {
         using var stream = OpenChecked(path, out var reader);
         using (reader)
@@ -92,8 +99,11 @@ public static class TrainingState
                 auxiliary?.load(reader, strict: true);
                 optimizer.load_state_dict(reader);
                 auxiliaryOptimizer?.load_state_dict(reader);
+                bool averageLoaded = average is not null && stream.Position < stream.Length;
+                if (averageLoaded) average!.load(reader, strict: true);
                 using var rng = torch.tensor(rngBytes, dtype: ScalarType.Byte);
                 torch.random.set_rng_state(rng);
+                info = info with { AverageLoaded = averageLoaded };
             }
             catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
             {
