@@ -36,6 +36,7 @@ public class PrecisionTests
     [InlineData("auto", NumericPrecision.Auto)]
     [InlineData("FP32", NumericPrecision.Fp32)]
     [InlineData("bf16", NumericPrecision.Bf16)]
+    [InlineData("Int8", NumericPrecision.Int8)]
     public void Parses_names(string text, NumericPrecision expected) => Assert.Equal(expected, NumericPrecisions.Parse(text));
 
     [Theory]
@@ -43,5 +44,5 @@ public class PrecisionTests
     [InlineData("1")]
     [InlineData("")]
     public void Rejects_other_names(string text) =>
-        Assert.Contains("not one of auto, fp32, bf16", Assert.Throws<ArgumentException>(() => NumericPrecisions.Parse(text)).Message);
+        Assert.Contains("not one of auto, fp32, bf16, int8", Assert.Throws<ArgumentException>(() => NumericPrecisions.Parse(text)).Message);
 }

@@ -20,7 +20,8 @@ public sealed class FrameInference : IDisposable
     /// <summary>The options in use.</summary>
     public InferenceOptions Options { get; }
 
-    /// <summary>Wraps <paramref name="network"/> (switched to eval mode, and to bf16 for bf16 precision) for inference.</summary>
+    /// <summary>Wraps <paramref name="network"/> (switched to eval mode, and to bf16 for bf16 precision) for inference. For int8
+    /// the graph is quantised here unless <see cref="InferenceOptions.OnnxCache"/> holds it (a calibration run: seconds).</summary>
     public FrameInference(HdrNetwork network, InferenceOptions? options = null)
     {
         this.network = network ?? throw new ArgumentNullException(nameof(network));
@@ -32,14 +33,19 @@ public sealed class FrameInference : IDisposable
         if (Options.Precision == Precision.NumericPrecision.Auto)
             throw new ArgumentException("Resolve precision auto before inference (NumericPrecisions.Resolve).", nameof(options));
         if (Options.Precision == Precision.NumericPrecision.Bf16 && Options.Backend != InferenceBackend.Torch)
-            throw new ArgumentException("bf16 inference runs on libtorch only; ONNX Runtime runs fp32.", nameof(options));
+            throw new ArgumentException("bf16 inference runs on libtorch only; ONNX Runtime runs fp32 and int8.", nameof(options));
+        if (Options.Precision == Precision.NumericPrecision.Int8 && Options.Backend != InferenceBackend.Onnx)
+            throw new ArgumentException("int8 inference runs on ONNX Runtime only.", nameof(options));
+        if (Options.Precision == Precision.NumericPrecision.Int8 && Options.Calibration is null)
+            throw new ArgumentException("int8 inference needs calibration frames (InferenceOptions.Calibration).", nameof(options));
         if (Options.Threads > 0) torch.set_num_threads(Options.Threads);
         network.eval();
         bf16 = Options.Precision == Precision.NumericPrecision.Bf16;
         if (bf16) network.to(ScalarType.BFloat16);
         if (Options.Backend == InferenceBackend.Onnx)
         {
-            onnx = Onnx.OnnxRunner.For(network, Options.Threads, Options.OnnxCache);
+            onnx = Onnx.OnnxRunner.For(network, Options.Threads, Options.OnnxCache,
+                Options.Precision == Precision.NumericPrecision.Int8 ? Options.Calibration : null);
             onnxTiling = new PlanarTiling(network.SizeMultiple, Options, onnx.Run);
         }
     }

@@ -48,11 +48,15 @@ public sealed record InferenceOptions
     public Onnx.OnnxGraphCache? OnnxCache { get; init; } = Onnx.OnnxGraphCache.Default;
 
     /// <summary>
-    /// Arithmetic of the libtorch forward pass: fp32 (default) or bf16 (the network's weights are converted in place, frames
-    /// go in and come out as fp32; padding, tiling and blending stay fp32). <see cref="NumericPrecision.Auto"/> is
-    /// resolved by the caller; ONNX Runtime runs fp32 only.
+    /// Arithmetic of the forward pass: fp32 (default, either backend), bf16 (libtorch only: the network's weights are
+    /// converted in place, frames go in and come out as fp32; padding, tiling and blending stay fp32) or int8 (ONNX Runtime
+    /// only: the graph of <see cref="Onnx.OnnxInt8"/>, calibrated on <see cref="Calibration"/>; frames in and out fp32).
+    /// <see cref="NumericPrecision.Auto"/> is resolved by the caller.
     /// </summary>
     public Precision.NumericPrecision Precision { get; init; } = Models.Precision.NumericPrecision.Fp32;
+
+    /// <summary>The frames the int8 graph's activation ranges are measured on (required for int8, unused otherwise).</summary>
+    public Onnx.CalibrationSet? Calibration { get; init; }
 
     /// <summary>The faster backend that runs <paramref name="network"/>: ONNX Runtime where it can, libtorch otherwise.</summary>
     public static InferenceBackend Fastest(HdrNetwork network) =>

@@ -44,6 +44,14 @@ public static class OnnxExport
     /// it has no weights (which <c>CheckEveryParameterUsed</c> would miss).</summary>
     internal static (byte[] Model, IReadOnlySet<string> EmittedModules) ExportTraced(HdrNetwork network)
     {
+        var (graph, metadata, emitted) = Build(network);
+        return (Serialize(graph, network.GetType().Name, metadata), emitted);
+    }
+
+    /// <summary>The graph of <paramref name="network"/> before serialisation, its metadata and the modules it was emitted from:
+    /// what <see cref="OnnxInt8"/> rewrites.</summary>
+    internal static (OnnxGraph Graph, Dictionary<string, string> Metadata, IReadOnlySet<string> EmittedModules) Build(HdrNetwork network)
+    {
         ArgumentNullException.ThrowIfNull(network);
         if (network is not KPNet kpnet)
             throw new NotSupportedException($"ONNX export supports the KPNet family only; {network.GetType().Name} is not supported.");
@@ -52,14 +60,20 @@ public static class OnnxExport
         string output = emitter.Network(kpnet, InputName);
         emitter.CheckEveryParameterUsed(kpnet);
         emitter.Graph.Alias(output, OutputName);
-        OnnxDim[] shape = [1, 3, "height", "width"];
         var metadata = new Dictionary<string, string>
         {
             [SizeMultipleKey] = network.SizeMultiple.ToString(CultureInfo.InvariantCulture),
             ["network"] = network.GetType().Name,
             ["width"] = network.Width.ToString(CultureInfo.InvariantCulture),
         };
-        return (emitter.Graph.ToModel(network.GetType().Name, (InputName, shape), (OutputName, shape), metadata), emitter.Emitted);
+        return (emitter.Graph, metadata, emitter.Emitted);
+    }
+
+    /// <summary>The ModelProto of a graph with the frame input and output every exported graph has.</summary>
+    internal static byte[] Serialize(OnnxGraph graph, string name, IReadOnlyDictionary<string, string> metadata)
+    {
+        OnnxDim[] shape = [1, 3, "height", "width"];
+        return graph.ToModel(name, (InputName, shape), (OutputName, shape), metadata);
     }
 
     /// <summary>Emits the operators of one module at a time; initializers are named by state-dict key, so a module
@@ -214,9 +228,25 @@ public static class OnnxExport
             return Relu(Expand(s, "refine", "norm_refine"));
         }
 
+        // The whole block stays float in the int8 graph: the pooled row and column statistics and the sigmoid gates are a
+        // few values per row and column, cost next to nothing in float, and scale every pixel of the block's output.
+        private string Attention(CoordinateAttention ca, string path, string x)
+        {
+            bool outer = Graph.KeepingFloat;
+            Graph.KeepingFloat = true;
+            try
+            {
+                return AttentionNodes(ca, path, x);
+            }
+            finally
+            {
+                Graph.KeepingFloat = outer;
+            }
+        }
+
         // (x · gw) · gh with gh, gw from the row and column means stacked along H, exactly as the forward does; the
         // split sizes (h, w) come from the input's shape because H and W are free in the graph.
-        private string Attention(CoordinateAttention ca, string path, string x)
+        private string AttentionNodes(CoordinateAttention ca, string path, string x)
         {
             string hw = Graph.Add("Shape", [x], OnnxAttribute.Int("start", 2), OnnxAttribute.Int("end", 4));
             string zh = Graph.Add("ReduceMean", [x], OnnxAttribute.Ints("axes", 3), OnnxAttribute.Int("keepdims", 1));

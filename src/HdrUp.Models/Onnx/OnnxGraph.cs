@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
 namespace HdrUp.Models.Onnx;
 
 /// <summary>One dimension of a graph input or output: a fixed size or a named free one (<c>dim_param</c>).</summary>
@@ -26,10 +29,28 @@ internal enum OnnxAttributeType
     Ints = 7,
 }
 
+/// <summary>The <c>TensorProto.DataType</c> values the graphs use: float32 activations and weights, and the integer
+/// types of the int8 graph (uint8 activations, int8 weights, int32 biases).</summary>
+internal enum OnnxElement
+{
+    Float = 1,
+    Uint8 = 2,
+    Int8 = 3,
+    Int32 = 6,
+}
+
+/// <summary>One operator of a graph. <paramref name="KeepFloat"/> marks the nodes <see cref="OnnxInt8"/> must leave in float
+/// (it is not serialised).</summary>
+internal sealed record OnnxNode(string OpType, string Name, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs,
+    IReadOnlyList<OnnxAttribute> Attributes, bool KeepFloat = false);
+
+/// <summary>A constant tensor: <paramref name="Data"/> is a float[], sbyte[], byte[] or int[] matching <paramref name="Type"/>.</summary>
+internal sealed record OnnxInitializer(string Name, long[] Dims, OnnxElement Type, Array Data);
+
 /// <summary>
-/// An ONNX graph under construction (float32 tensors only) and its serialisation as a ModelProto (IR version 8,
-/// default-domain opset 17). Nodes are appended in execution order, which keeps the graph topologically sorted as
-/// the format requires; each node output gets a fresh name, initializers keep the names they are given.
+/// An ONNX graph under construction and its serialisation as a ModelProto (IR version 8, default-domain opset 17). Nodes
+/// are appended in execution order, which keeps the graph topologically sorted as the format requires; each node output
+/// gets a fresh name, initializers keep the names they are given. Inputs and outputs are float32.
 /// </summary>
 internal sealed class OnnxGraph
 {
@@ -45,14 +66,19 @@ internal sealed class OnnxGraph
     private const int AttributeName = 1, AttributeFloat = 2, AttributeInt = 3, AttributeString = 4, AttributeInts = 8, AttributeTypeField = 20;
     private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
     private const int ValueName = 1, ValueType = 2, TypeTensor = 1, TensorTypeElem = 1, TensorTypeShape = 2, ShapeDim = 1, DimValue = 1, DimParam = 2;
-    private const long ElementFloat = 1;
 
-    private sealed record Node(string OpType, string Name, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<OnnxAttribute> Attributes);
-    private sealed record Initializer(string Name, long[] Dims, float[] Data);
+    private readonly List<OnnxNode> nodes = new();
+    private readonly List<OnnxInitializer> initializers = new();
+    private readonly Dictionary<string, OnnxInitializer> initializerNames = new(StringComparer.Ordinal);
 
-    private readonly List<Node> nodes = new();
-    private readonly List<Initializer> initializers = new();
-    private readonly HashSet<string> initializerNames = new(StringComparer.Ordinal);
+    /// <summary>The nodes in execution order.</summary>
+    public IReadOnlyList<OnnxNode> Nodes => nodes;
+
+    /// <summary>The initializers in the order they were added.</summary>
+    public IReadOnlyList<OnnxInitializer> Initializers => initializers;
+
+    /// <summary>While true, the nodes added are marked <see cref="OnnxNode.KeepFloat"/>.</summary>
+    public bool KeepingFloat { get; set; }
 
     /// <summary>Appends a node with one output and returns that output's name.</summary>
     public string Add(string opType, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes)
@@ -63,34 +89,53 @@ internal sealed class OnnxGraph
     {
         string name = $"{opType}_{nodes.Count}";
         var outputNames = Enumerable.Range(0, outputs).Select(i => outputs == 1 ? name : $"{name}:{i}").ToArray();
-        nodes.Add(new Node(opType, name, inputs.ToArray(), outputNames, attributes));
+        nodes.Add(new OnnxNode(opType, name, inputs.ToArray(), outputNames, attributes, KeepingFloat));
         return outputNames;
     }
 
+    /// <summary>Appends a node as it is, names included (a node copied from another graph).</summary>
+    public void Append(OnnxNode node) => nodes.Add(node);
+
     /// <summary>Makes <paramref name="value"/> available under <paramref name="name"/> too (an Identity node, which
     /// runtimes remove), so a graph output can have a chosen name.</summary>
-    public void Alias(string value, string name) => nodes.Add(new Node("Identity", $"Identity_{nodes.Count}", [value], [name], []));
+    public void Alias(string value, string name) => nodes.Add(new OnnxNode("Identity", $"Identity_{nodes.Count}", [value], [name], []));
 
-    public bool HasInitializer(string name) => initializerNames.Contains(name);
+    public bool HasInitializer(string name) => initializerNames.ContainsKey(name);
+
+    /// <summary>The initializer named <paramref name="name"/>, or null if none is.</summary>
+    public OnnxInitializer? Initializer(string name) => initializerNames.GetValueOrDefault(name);
 
     /// <summary>Adds a constant float32 tensor (a weight, or a scalar when <paramref name="dims"/> is empty).</summary>
-    public string AddInitializer(string name, long[] dims, float[] data)
+    public string AddInitializer(string name, long[] dims, float[] data) => AddInitializer(new OnnxInitializer(name, dims, OnnxElement.Float, data));
+
+    /// <summary>Adds a constant tensor of any <see cref="OnnxElement"/> type.</summary>
+    public string AddInitializer(OnnxInitializer initializer)
     {
+        var (name, dims, data) = (initializer.Name, initializer.Dims, initializer.Data);
         if (dims.Aggregate(1L, (a, b) => a * b) != data.Length)
-            throw new ArgumentException($"Initializer {name}: shape [{string.Join(", ", dims)}] does not hold {data.Length} values.", nameof(data));
-        if (!initializerNames.Add(name)) throw new ArgumentException($"Initializer {name} exists already.", nameof(name));
-        initializers.Add(new Initializer(name, dims, data));
+            throw new ArgumentException($"Initializer {name}: shape [{string.Join(", ", dims)}] does not hold {data.Length} values.", nameof(initializer));
+        Type expected = initializer.Type switch
+        {
+            OnnxElement.Float => typeof(float[]), OnnxElement.Uint8 => typeof(byte[]), OnnxElement.Int8 => typeof(sbyte[]), _ => typeof(int[]),
+        };
+        if (data.GetType() != expected) throw new ArgumentException($"Initializer {name}: {initializer.Type} needs a {expected.Name}.", nameof(initializer));
+        if (!initializerNames.TryAdd(name, initializer)) throw new ArgumentException($"Initializer {name} exists already.", nameof(initializer));
+        initializers.Add(initializer);
         return name;
     }
 
     /// <summary>The serialised ModelProto with one float32 input and one float32 output.</summary>
     public byte[] ToModel(string graphName, (string Name, OnnxDim[] Shape) input, (string Name, OnnxDim[] Shape) output,
+        IReadOnlyDictionary<string, string> metadata) => ToModel(graphName, input, [output], metadata);
+
+    /// <summary>The serialised ModelProto with one float32 input and float32 outputs (a shape of rank 0 is a scalar).</summary>
+    public byte[] ToModel(string graphName, (string Name, OnnxDim[] Shape) input, IReadOnlyList<(string Name, OnnxDim[] Shape)> outputs,
         IReadOnlyDictionary<string, string> metadata)
     {
         var model = new ProtoWriter();
         model.Varint(ModelIrVersion, IrVersion);
         model.String(ModelProducerName, "HdrUp");
-        model.Message(ModelGraph, g => WriteGraph(g, graphName, input, output));
+        model.Message(ModelGraph, g => WriteGraph(g, graphName, input, outputs));
         model.Message(ModelOpsetImport, o => o.Varint(OpsetVersion, Opset));   // empty domain = the default ONNX domain
         foreach (var (key, value) in metadata)
             model.Message(ModelMetadata, e => { e.String(EntryKey, key); e.String(EntryValue, value); });
@@ -106,16 +151,16 @@ internal sealed class OnnxGraph
         return entry.ToArray();
     }
 
-    private void WriteGraph(ProtoWriter g, string graphName, (string Name, OnnxDim[] Shape) input, (string Name, OnnxDim[] Shape) output)
+    private void WriteGraph(ProtoWriter g, string graphName, (string Name, OnnxDim[] Shape) input, IReadOnlyList<(string Name, OnnxDim[] Shape)> outputs)
     {
         foreach (var node in nodes) g.Message(GraphNode, n => WriteNode(n, node));
         g.String(GraphName, graphName);
         foreach (var initializer in initializers) g.Message(GraphInitializer, t => WriteTensor(t, initializer));
         g.Message(GraphInput, v => WriteValueInfo(v, input.Name, input.Shape));
-        g.Message(GraphOutput, v => WriteValueInfo(v, output.Name, output.Shape));
+        foreach (var (name, shape) in outputs) g.Message(GraphOutput, v => WriteValueInfo(v, name, shape));
     }
 
-    private static void WriteNode(ProtoWriter n, Node node)
+    private static void WriteNode(ProtoWriter n, OnnxNode node)
     {
         foreach (string input in node.Inputs) n.String(NodeInput, input);
         foreach (string output in node.Outputs) n.String(NodeOutput, output);
@@ -137,15 +182,32 @@ internal sealed class OnnxGraph
         a.Varint(AttributeTypeField, (long)attribute.Type);
     }
 
-    private static void WriteTensor(ProtoWriter t, Initializer initializer)
+    private static void WriteTensor(ProtoWriter t, OnnxInitializer initializer)
     {
         foreach (long d in initializer.Dims) t.Varint(TensorDims, d);
-        t.Varint(TensorDataType, ElementFloat);
+        t.Varint(TensorDataType, (long)initializer.Type);
         t.String(TensorName, initializer.Name);
-        var raw = new byte[initializer.Data.Length * sizeof(float)];
-        for (int i = 0; i < initializer.Data.Length; i++)   // raw_data is little-endian whatever the host
-            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), initializer.Data[i]);
-        t.Bytes(TensorRawData, raw);
+        t.Bytes(TensorRawData, RawData(initializer.Data));
+    }
+
+    // raw_data is little-endian whatever the host.
+    private static byte[] RawData(Array data)
+    {
+        switch (data)
+        {
+            case float[] floats:
+                var raw = new byte[floats.Length * sizeof(float)];
+                for (int i = 0; i < floats.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), floats[i]);
+                return raw;
+            case int[] ints:
+                raw = new byte[ints.Length * sizeof(int)];
+                for (int i = 0; i < ints.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(i * sizeof(int)), ints[i]);
+                return raw;
+            case sbyte[] signed:
+                return MemoryMarshal.AsBytes(signed.AsSpan()).ToArray();
+            default:
+                return ((byte[])data).ToArray();
+        }
     }
 
     private static void WriteValueInfo(ProtoWriter v, string name, OnnxDim[] shape)
@@ -153,7 +215,7 @@ internal sealed class OnnxGraph
         v.String(ValueName, name);
         v.Message(ValueType, type => type.Message(TypeTensor, tensor =>
         {
-            tensor.Varint(TensorTypeElem, ElementFloat);
+            tensor.Varint(TensorTypeElem, (long)OnnxElement.Float);
             tensor.Message(TensorTypeShape, s =>
             {
                 foreach (var dim in shape)

@@ -55,11 +55,23 @@ public sealed class OnnxGraphCache
     /// <param name="refresh">Export and store even if a graph is cached (one ONNX Runtime refused).</param>
     /// <returns>The serialised model (the same bytes <see cref="OnnxExport.Export"/> gives) and whether it was read from the cache.</returns>
     /// <exception cref="NotSupportedException">The network has no ONNX export.</exception>
-    public (byte[] Model, bool Cached) Get(HdrNetwork network, bool refresh = false)
+    public (byte[] Model, bool Cached) Get(HdrNetwork network, bool refresh = false) =>
+        GetOrMake(Key(network), () => OnnxExport.Export(network), refresh);
+
+    /// <summary>
+    /// The int8 graph of <paramref name="network"/> with its current weights calibrated on <paramref name="calibration"/>
+    /// (<see cref="OnnxInt8"/>): read from the cache, or quantised and stored, so the calibration runs once per weights,
+    /// calibration frames and quantiser version.
+    /// </summary>
+    /// <param name="threads">ONNX Runtime threads for the calibration runs (0 = one per core).</param>
+    /// <param name="refresh">Quantise and store even if a graph is cached (one ONNX Runtime refused).</param>
+    public (byte[] Model, bool Cached) GetInt8(HdrNetwork network, CalibrationSet calibration, int threads = 0, bool refresh = false) =>
+        GetOrMake(Int8Key(network, calibration), () => OnnxInt8.Quantize(network, calibration, threads), refresh);
+
+    private (byte[] Model, bool Cached) GetOrMake(string key, Func<byte[]> make, bool refresh)
     {
-        string key = Key(network);
         if (!refresh && Read(key) is { } cached) return (cached, true);
-        byte[] model = OnnxExport.Export(network);
+        byte[] model = make();
         try
         {
             AtomicFile.Write(PathFor(key), (Stream file) =>
@@ -70,9 +82,22 @@ public sealed class OnnxGraphCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A read-only or full disk: this run uses the graph from memory, the next one exports again.
+            // A read-only or full disk: this run uses the graph from memory, the next one makes it again.
         }
         return (model, false);
+    }
+
+    /// <summary>
+    /// Key of the int8 graph: SHA-256 of the fp32 graph's <see cref="Key(HdrNetwork)"/>, the quantiser's version and the
+    /// calibration frames' <see cref="CalibrationSet.Identity"/>.
+    /// </summary>
+    public static string Int8Key(HdrNetwork network, CalibrationSet calibration) => Int8Key(network, calibration, OnnxInt8.Version);
+
+    internal static string Int8Key(HdrNetwork network, CalibrationSet calibration, int quantiserVersion)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        string text = $"int8 quantiser {quantiserVersion}\nfp32 graph {Key(network)}\ncalibration {calibration.Identity}\n";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
     /// <summary>

@@ -136,6 +136,7 @@ public sealed record TrainOptions
         Require(!Train.Loss.IsPix2Pix || Train.Loss.Teacher is null, "train.loss.teacher", "cannot be combined with Pix2Pix (use L1 or L2)");
         Require(!Train.Loss.IsPix2Pix || t.GtSize >= PatchGanMinimumCrop, "datasets.train.gt_size",
             $"must be at least {PatchGanMinimumCrop} for Pix2Pix (the 70×70 PatchGAN's map of patch logits is empty below; is {t.GtSize})");
+        Require(Precision != Models.Precision.NumericPrecision.Int8, "precision", "int8 is an inference precision (convert); train in fp32, bf16 or auto");
         Require(!Train.Loss.IsPix2Pix || Precision != Models.Precision.NumericPrecision.Bf16, "precision",
             "bf16 is not supported with Pix2Pix (the adversarial step trains in fp32; use fp32 or auto)");
         Require(Val.ValFreq >= 0, "val.val_freq", "must be ≥ 0 (0 = never)");
