@@ -31,8 +31,7 @@ public sealed class CropFigure
     public IEnumerable<int> Qps => byQp.Keys;
 
     /// <summary>Test-frame rows spread evenly over a split of <paramref name="count"/> frames.</summary>
-    public static int[] Spread(int count, int rows) =>
-        Enumerable.Range(0, Math.Min(rows, count)).Select(i => (int)((i + 0.5) * count / Math.Min(rows, count))).Distinct().ToArray();
+    public static int[] Spread(int count, int rows) => EvenSpread.Indices(count, rows);
 
     public bool Wants(int frame) => Frames.Contains(frame);
 

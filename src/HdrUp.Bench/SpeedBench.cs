@@ -21,15 +21,17 @@ public sealed record SpeedRow(string Case, string Size, int Repeats, double Medi
     double? GflopPerSecond, double? RatioToConvCeiling, string Note);
 
 /// <summary>One model at one size through libtorch fp32 and one alternative (ONNX Runtime with <c>--onnx</c>, libtorch
-/// bf16 with <c>--bf16</c>): medians of interleaved runs on the same frame, alternative / libtorch fp32 time (below 1 =
-/// the alternative is faster) and the largest absolute output difference.</summary>
+/// bf16 with <c>--bf16</c>, ONNX Runtime int8 with <c>--int8</c>): medians of interleaved runs on the same frame,
+/// alternative / libtorch fp32 time (below 1 = the alternative is faster), alternative / ONNX Runtime fp32 time where that
+/// ran too, and the output's largest absolute difference and PSNR (peak 1) against libtorch fp32's.</summary>
 public sealed record BackendComparison(string Model, string Size, string Alternative, int Repeats, double TorchSharpSeconds,
-    double AlternativeSeconds, double RatioToTorchSharp, double MaxAbsDifference);
+    double AlternativeSeconds, double RatioToTorchSharp, double MaxAbsDifference, double? RatioToOnnxFp32 = null, double PsnrToFp32 = double.NaN);
 
-/// <summary>The report <c>hdrup bench speed</c> writes; <paramref name="Alternatives"/> only with <c>--onnx</c> or <c>--bf16</c>.</summary>
+/// <summary>The report <c>hdrup bench speed</c> writes; <paramref name="Alternatives"/> only with <c>--onnx</c>, <c>--bf16</c>
+/// or <c>--int8</c>; <paramref name="Load"/> is /proc/loadavg at the start and the end of the run.</summary>
 public sealed record SpeedReport(string Date, string Machine, int Threads, double ConvCeilingGflops,
     IReadOnlyList<SpeedRow> Rows, long PeakResidentBytes, IReadOnlyList<BackendComparison>? Alternatives = null,
-    double? ConvCeilingBf16Gflops = null);
+    double? ConvCeilingBf16Gflops = null, string? Int8Calibration = null, string? Load = null);
 
 /// <summary>
 /// Measures, in one run and with one thread count: a single 64→64 3×3 convolution (the machine's
@@ -39,7 +41,10 @@ public sealed record SpeedReport(string Date, string Machine, int Threads, doubl
 /// With <c>onnx</c>, every network that <see cref="OnnxExport"/> supports also runs through ONNX Runtime on the
 /// same frame with the same thread count, padding and tiling, its runs interleaved with TorchSharp's so that both see
 /// the same load. With <c>bf16</c>, the same for libtorch in bfloat16 (a second copy of the network with the same weights,
-/// converted), against a bf16 convolution ceiling measured the same way.
+/// converted), against a bf16 convolution ceiling measured the same way. With <c>int8</c>, ONNX Runtime on the int8 graph
+/// (<see cref="OnnxInt8"/>, calibrated on <see cref="CalibrationFrames.SamplePath"/>'s frames before timing) beside ONNX
+/// Runtime fp32. The networks have random weights: the output differences say how far each path strays from libtorch fp32 on
+/// them, not what it costs a trained model (that is <c>hdrup bench quality</c>'s NAME=FILE@int8).
 /// </summary>
 public static class SpeedBench
 {
@@ -47,9 +52,13 @@ public static class SpeedBench
         [("540p", 960, 540), ("1080p", 1920, 1080), ("2160p", 3840, 2160)];
 
     public static SpeedReport Run(IReadOnlyList<string> models, IReadOnlyList<string> sizes, int repeats, int threads,
-        Action<string> log, CancellationToken cancellationToken, bool onnx = false, bool bf16 = false)
+        Action<string> log, CancellationToken cancellationToken, bool onnx = false, bool bf16 = false, bool int8 = false)
     {
         torch.set_num_threads(threads);
+        string loadBefore = LoadAverage();
+        onnx |= int8;   // int8 is judged against ONNX Runtime fp32, so that runs too
+        CalibrationSet? calibration = int8 ? CalibrationFrames.FromClip(CalibrationFrames.SamplePath, cancellationToken: cancellationToken) : null;
+        if (calibration is not null) log($"int8 graphs calibrated on {calibration.Description}");
         var rows = new List<SpeedRow>();
         var comparisons = new List<BackendComparison>();
 
@@ -76,8 +85,10 @@ public static class SpeedBench
                 var options = new InferenceOptions { Threads = threads, TileSize = tile };
                 using var engine = new FrameInference(network, options);
                 var alternatives = new List<(string Name, FrameInference Engine, double Ceiling)>();
-                if (withOnnx) alternatives.Add(("ONNX Runtime", new FrameInference(network, options with { Backend = InferenceBackend.Onnx }), ceiling));
+                if (withOnnx) alternatives.Add((OnnxFp32Name, new FrameInference(network, options with { Backend = InferenceBackend.Onnx }), ceiling));
                 if (networkBf16 is not null) alternatives.Add(("libtorch bf16", new FrameInference(networkBf16, options with { Precision = NumericPrecision.Bf16 }), ceilingBf16!.Value));
+                if (withOnnx && calibration is not null)
+                    alternatives.Add((OnnxInt8Name, new FrameInference(network, options with { Backend = InferenceBackend.Onnx, Precision = NumericPrecision.Int8, Calibration = calibration }), ceiling));
                 var input = SyntheticFrame(width, height);
                 var output = new float[input.Length];
                 var outputs = alternatives.Select(_ => new float[input.Length]).ToArray();
@@ -90,16 +101,20 @@ public static class SpeedBench
                 rows.Add(new SpeedRow(model, name, n, median, megapixels / median, gflops, gflops / ceiling,
                     $"{flopsPerPixel / 1e6:F3} MFLOP/px; " + (tile > 0 ? $"tiles {tile}+{InferenceOptions.DefaultTileOverlap}" : "whole frame")));
                 log($"{model} {name}: {median:F2} s/frame, {gflops:F1} GFLOP/s ({gflops / ceiling:P0} of the conv ceiling)");
+                int onnxIndex = alternatives.FindIndex(a => a.Name == OnnxFp32Name);
                 for (int i = 0; i < alternatives.Count; i++)
                 {
                     var (alternative, altEngine, altCeiling) = alternatives[i];
                     altEngine.Dispose();
-                    var c = new BackendComparison(model, name, alternative, n, median, medians[i + 1], medians[i + 1] / median, MaxAbsDifference(output, outputs[i]));
+                    double? toOnnx = onnxIndex >= 0 && onnxIndex != i ? medians[i + 1] / medians[onnxIndex + 1] : null;
+                    var c = new BackendComparison(model, name, alternative, n, median, medians[i + 1], medians[i + 1] / median,
+                        MaxAbsDifference(output, outputs[i]), toOnnx, Psnr.Compute(new RgbPlanarFrame(width, height, outputs[i]), new RgbPlanarFrame(width, height, output)));
                     comparisons.Add(c);
                     double altGflops = flopsPerPixel * width * height / c.AlternativeSeconds / 1e9;
+                    string versusOnnx = toOnnx is double v ? $", {v:F3}× ONNX Runtime fp32" : "";
                     rows.Add(new SpeedRow($"{model} ({alternative})", name, n, c.AlternativeSeconds, megapixels / c.AlternativeSeconds, altGflops,
-                        altGflops / altCeiling, $"{c.RatioToTorchSharp:F3}× the libtorch fp32 time; max |Δ| {c.MaxAbsDifference:E1}"));
-                    log($"{model} {name} {alternative}: {c.AlternativeSeconds:F2} s/frame, {c.RatioToTorchSharp:F3}× libtorch fp32, max |Δ| {c.MaxAbsDifference:E1}");
+                        altGflops / altCeiling, $"{c.RatioToTorchSharp:F3}× the libtorch fp32 time{versusOnnx}; max |Δ| {c.MaxAbsDifference:E1}, {c.PsnrToFp32:F1} dB"));
+                    log($"{model} {name} {alternative}: {c.AlternativeSeconds:F2} s/frame, {c.RatioToTorchSharp:F3}× libtorch fp32{versusOnnx}, max |Δ| {c.MaxAbsDifference:E1}, PSNR {c.PsnrToFp32:F1} dB");
                 }
             }
         }
@@ -142,8 +157,25 @@ public static class SpeedBench
         }
 
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-            MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx || bf16 ? comparisons : null, ceilingBf16);
+            MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx || bf16 ? comparisons : null, ceilingBf16,
+            calibration?.Description, $"{loadBefore} at the start, {LoadAverage()} at the end");
     }
+
+    private const string OnnxFp32Name = "ONNX Runtime", OnnxInt8Name = "ONNX Runtime int8";
+
+    /// <summary>The 1, 5 and 15 minute load averages (/proc/loadavg), which say how shared the machine was.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return "load " + string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "load unknown";
+        }
+    }
+
 
     /// <summary>One untimed warm-up of each, then <paramref name="repeats"/> alternating timed runs of a and b, so that
     /// load from other processes falls on both alike; the median of each.</summary>
@@ -255,7 +287,8 @@ public static class SpeedBench
         var md = new StringBuilder();
         md.AppendLine(inv, $"# hdrup bench speed — {report.Date}");
         md.AppendLine();
-        md.AppendLine(inv, $"Machine: {report.Machine}. Threads: {report.Threads}. Peak resident memory: {report.PeakResidentBytes / (1 << 20)} MiB.");
+        string load = report.Load is { } l ? $" Machine load (1, 5, 15 min): {l}." : "";
+        md.AppendLine(inv, $"Machine: {report.Machine}. Threads: {report.Threads}. Peak resident memory: {report.PeakResidentBytes / (1 << 20)} MiB.{load}");
         md.AppendLine(inv, $"Ceiling: one 64→64 3×3 convolution on 1×64×256×256 at {report.ConvCeilingGflops:F1} GFLOP/s in this run.");
         md.AppendLine();
         md.AppendLine("| case | size | repeats | median s | Mpx/s | GFLOP/s | of ceiling | note |");
@@ -272,12 +305,13 @@ public static class SpeedBench
             md.AppendLine();
             string bf16Ceiling = report.ConvCeilingBf16Gflops is double cb
                 ? string.Format(inv, " bf16 convolution ceiling {0:F1} GFLOP/s ({1:F2}× fp32).", cb, cb / report.ConvCeilingGflops) : "";
-            md.AppendLine(inv, $"Same frame, {report.Threads} thread(s) each, runs interleaved; ratio below 1 = the alternative is faster. All run through the same padding and tiling (FrameInference; 2160p in 512-px tiles).{bf16Ceiling}");
+            string calibrated = report.Int8Calibration is { } frames ? $" int8 graphs calibrated on {frames}." : "";
+            md.AppendLine(inv, $"Same frame, {report.Threads} thread(s) each, runs interleaved; ratio below 1 = the alternative is faster. All run through the same padding and tiling (FrameInference; 2160p in 512-px tiles).{bf16Ceiling}{calibrated} Differences and PSNR (peak 1) are against libtorch fp32's output, with the random weights of this bench.");
             md.AppendLine();
-            md.AppendLine("| model | size | alternative | repeats | libtorch fp32 s | alternative s | alternative / fp32 | max abs difference |");
-            md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
+            md.AppendLine("| model | size | alternative | repeats | libtorch fp32 s | alternative s | alternative / fp32 | alternative / ONNX fp32 | max abs difference | PSNR vs fp32 dB |");
+            md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var c in comparisons)
-                md.AppendLine(inv, $"| {c.Model} | {c.Size} | {c.Alternative} | {c.Repeats} | {c.TorchSharpSeconds:F3} | {c.AlternativeSeconds:F3} | {c.RatioToTorchSharp:F3} | {c.MaxAbsDifference:E2} |");
+                md.AppendLine(inv, $"| {c.Model} | {c.Size} | {c.Alternative} | {c.Repeats} | {c.TorchSharpSeconds:F3} | {c.AlternativeSeconds:F3} | {c.RatioToTorchSharp:F3} | {(c.RatioToOnnxFp32 is double o ? o.ToString("F3", inv) : "")} | {c.MaxAbsDifference:E2} | {c.PsnrToFp32:F1} |");
         }
         return (json, md.ToString());
     }

@@ -38,6 +38,13 @@ internal static partial class BenchCommand
                           "interleaved, with a bf16 convolution ceiling, and report its time ratio to fp32 and the largest output difference.",
         };
         speed.Options.Add(bf16);
+        var int8 = new Option<bool>("--int8")
+        {
+            Description = "Also time ONNX Runtime on the int8 graph (int8 weights per output channel, uint8 activations calibrated on frames of the " +
+                          "bundled sample; made before timing) for the KPNet-family models, beside ONNX Runtime fp32 (implied), runs interleaved, and " +
+                          "report its time ratio to both fp32 paths and its output difference (max abs, PSNR) to libtorch fp32.",
+        };
+        speed.Options.Add(int8);
         CliRuntime.SetGuardedAction(speed, (parse, runtime, ct) =>
         {
             string[] modelNames = BenchArguments.Architectures(parse.GetValue(models)!);
@@ -46,7 +53,7 @@ internal static partial class BenchCommand
             if (repeatCount < 1) throw new ArgumentException("--repeats must be at least 1");
 
             SpeedReport report = SpeedBench.Run(modelNames, sizeNames, repeatCount, Math.Max(1, parse.GetValue(threads)),
-                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct, parse.GetValue(onnx), parse.GetValue(bf16));
+                line => runtime.Console.MarkupLine(Markup.Escape(line)), ct, parse.GetValue(onnx), parse.GetValue(bf16), parse.GetValue(int8));
             var (json, markdown) = SpeedBench.Render(report);
             WriteReport(runtime, ReportStem(parse.GetValue(output)!, "speed"), markdown, ("json", json));
             return Task.FromResult(CliRuntime.ExitOk);
