@@ -1,6 +1,7 @@
 using System.Globalization;
 using HdrUp.Conversion;
 using HdrUp.Models;
+using HdrUp.Models.Precision;
 
 namespace HdrUp.Bench;
 
@@ -33,6 +34,17 @@ public static class BenchArguments
     {
         string[] parts = spec.Split('=', 2);
         return parts.Length == 2 ? (parts[0], parts[1]) : throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
+    }
+
+    /// <summary>A weights file with an optional precision suffix, FILE@fp32|bf16|int8 (fp32 without one).</summary>
+    public static (string File, NumericPrecision Precision) WithPrecision(string file)
+    {
+        int at = file.LastIndexOf('@');
+        if (at < 0) return (file, NumericPrecision.Fp32);
+        var precision = NumericPrecisions.Parse(file[(at + 1)..]);
+        return precision == NumericPrecision.Auto
+            ? throw new ArgumentException($"--weights {file}: give the precision to score (fp32, bf16 or int8), not auto")
+            : (file[..at], precision);
     }
 
     public static List<(string Name, string File)> ParseNamedFiles(IEnumerable<string> specs)

@@ -4,6 +4,8 @@ using HdrUp.Color;
 using HdrUp.Core;
 using HdrUp.Media;
 using HdrUp.Metrics;
+using HdrUp.Models.Onnx;
+using HdrUp.Models.Precision;
 using nietras.SeparatedValues;
 using HdrUp.Training.Dataset;
 
@@ -144,8 +146,10 @@ public static class QualityBench
     }
 
     /// <summary>A learned method whose weights file per QP may be missing (then that QP is skipped); the loaded model is
-    /// kept while the same file is asked for.</summary>
-    public static QualityMethod LearnedMethod(string name, Func<int, string?> fileForQp, int threads)
+    /// kept while the same file is asked for. int8 needs <paramref name="calibrationForQp"/>: the frames its graph for a
+    /// QP is calibrated on.</summary>
+    public static QualityMethod LearnedMethod(string name, Func<int, string?> fileForQp, int threads,
+        NumericPrecision precision = NumericPrecision.Fp32, Func<int, CalibrationSet>? calibrationForQp = null)
     {
         long? parameters = null;
         string? architecture = null;
@@ -159,7 +163,8 @@ public static class QualityBench
             current?.Dispose();
             (current, currentFile) = (null, file);
             if (file is null || !File.Exists(file)) return null;
-            (current, var card) = Conversion.NetworkFrameMapper.Open(name, file, threads);
+            (current, var card) = Conversion.NetworkFrameMapper.Open(name, file, threads, precision,
+                precision == NumericPrecision.Int8 ? calibrationForQp?.Invoke(qp) : null);
             parameters ??= current.Parameters;
             architecture ??= card?.Architecture;
             return current;

@@ -6,8 +6,10 @@ namespace HdrUp.Bench;
 /// <summary>The methods of the quality and clip tables.</summary>
 public static class QualityMethods
 {
-    /// <summary>The methods every quality table scores: the two non-learned mappings, the shipped KPNet per QP, and each --weights NAME=FILE.</summary>
-    public static List<QualityMethod> Standard(int threadCount, string[]? weights, bool colourKeep)
+    /// <summary>The methods every quality table scores: the two non-learned mappings, the shipped KPNet per QP, and each --weights
+    /// NAME=FILE[@PRECISION]. int8 graphs are calibrated on <paramref name="dataset"/>'s training crops at the QP scored, or on
+    /// the sample clip's frames without a dataset (<see cref="CalibrationFrames.For"/>).</summary>
+    public static List<QualityMethod> Standard(int threadCount, string[]? weights, bool colourKeep, string? dataset = null)
     {
         var methods = new List<QualityMethod>
         {
@@ -18,8 +20,10 @@ public static class QualityMethods
         var learned = new List<QualityMethod> { QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount) };
         foreach (string spec in weights ?? [])
         {
-            var (name, file) = BenchArguments.NamedFile(spec);
-            learned.Add(QualityBench.LearnedMethod(name, qp => file.Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount));
+            var (name, named) = BenchArguments.NamedFile(spec);
+            var (file, precision) = BenchArguments.WithPrecision(named);
+            learned.Add(QualityBench.LearnedMethod(name, qp => file.Replace("{qp}", qp.ToString(CultureInfo.InvariantCulture)), threadCount,
+                precision, qp => CalibrationFrames.For(dataset, qp)));
         }
         foreach (var method in learned)
         {

@@ -3,6 +3,8 @@ using HdrUp.Color;
 using HdrUp.Core;
 using HdrUp.Models;
 using HdrUp.Models.Inference;
+using HdrUp.Models.Onnx;
+using HdrUp.Models.Precision;
 
 namespace HdrUp.Conversion;
 
@@ -20,13 +22,33 @@ public sealed class NetworkFrameMapper(string name, HdrNetwork network, Inferenc
     public long Parameters => network.parameters().Sum(p => p.numel());
 
     /// <summary>
-    /// Loads a weights file (with its model card) for scoring: the faster backend that runs it
-    /// (<see cref="InferenceOptions.Fastest"/>), whole frames, <paramref name="threads"/> threads.
+    /// Loads a weights file (with its model card) for scoring: whole frames, <paramref name="threads"/> threads, in
+    /// <paramref name="precision"/> on the backend that runs it (fp32: the faster one, <see cref="InferenceOptions.Fastest"/>;
+    /// bf16: libtorch; int8: ONNX Runtime, calibrated on <paramref name="calibration"/>).
     /// </summary>
-    public static (NetworkFrameMapper Mapper, ModelCard? Card) Open(string name, string weights, int threads)
+    /// <exception cref="ArgumentException">int8 for a network without ONNX export, or without calibration frames.</exception>
+    public static (NetworkFrameMapper Mapper, ModelCard? Card) Open(string name, string weights, int threads,
+        NumericPrecision precision = NumericPrecision.Fp32, CalibrationSet? calibration = null)
     {
         var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(weights);
-        return (new NetworkFrameMapper(name, network, new InferenceOptions { Threads = threads, Backend = InferenceOptions.Fastest(network) }), card);
+        try
+        {
+            var backend = precision switch
+            {
+                NumericPrecision.Bf16 => InferenceBackend.Torch,
+                NumericPrecision.Int8 when !OnnxExport.CanExport(network) =>
+                    throw new ArgumentException($"{Path.GetFileName(weights)}: int8 runs on ONNX Runtime, which has no graph of a {network.GetType().Name}"),
+                NumericPrecision.Int8 => InferenceBackend.Onnx,
+                _ => InferenceOptions.Fastest(network),
+            };
+            var options = new InferenceOptions { Threads = threads, Backend = backend, Precision = precision, Calibration = calibration };
+            return (new NetworkFrameMapper(name, network, options), card);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default)

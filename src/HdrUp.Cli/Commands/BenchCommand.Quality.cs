@@ -16,8 +16,10 @@ internal static partial class BenchCommand
         var qps = new Option<string>("--qp") { Description = "Comma-separated QPs to score.", DefaultValueFactory = _ => "32,37,42,47" };
         var weights = new Option<string[]>("--weights")
         {
-            Description = "Extra learned methods as NAME=FILE (a weights file with its model card; use {qp} in FILE for one file per QP). " +
-                          "The shipped KPNet models are always included as 'kpnet'.",
+            Description = "Extra learned methods as NAME=FILE (a weights file with its model card; use {qp} in FILE for one file per QP), " +
+                          "or NAME=FILE@PRECISION to score it in fp32, bf16 (libtorch) or int8 (ONNX Runtime's int8 graph, calibrated on 16 crops " +
+                          "of the dataset's train_sdr/qpNN at the QP scored, or on frames of the bundled sample when the dataset has none). " +
+                          "The shipped KPNet models are always included as 'kpnet' (fp32).",
             AllowMultipleArgumentsPerToken = true,
         };
         var threads = ThreadsOption();
@@ -44,8 +46,8 @@ internal static partial class BenchCommand
         {
             int[] qpList = BenchArguments.Split(parse.GetValue(qps)!).Select(q => int.TryParse(q, out int v) ? v : throw new ArgumentException($"--qp: '{q}' is not a number")).ToArray();
             int threadCount = Math.Max(1, parse.GetValue(threads));
-            var methods = QualityMethods.Standard(threadCount, parse.GetValue(weights), parse.GetValue(keep));
             string root = parse.GetValue(data)!;
+            var methods = QualityMethods.Standard(threadCount, parse.GetValue(weights), parse.GetValue(keep), root);
             string stem = ReportStem(parse.GetValue(output)!, "quality");
             var splitList = parse.GetValue(splits) is { } chosen ? BenchArguments.Split(chosen) : QualityBench.Splits(root);
             var (markdown, csv, extras) = QualityBench.Report(root, qpList, methods, splitList, parse.GetValue(figureRows), parse.GetValue(temporal),
