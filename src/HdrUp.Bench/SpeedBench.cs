@@ -55,7 +55,7 @@ public static class SpeedBench
         Action<string> log, CancellationToken cancellationToken, bool onnx = false, bool bf16 = false, bool int8 = false)
     {
         torch.set_num_threads(threads);
-        string loadBefore = LoadAverage();
+        string loadBefore = MachineLoad.Describe();
         onnx |= int8;   // int8 is judged against ONNX Runtime fp32, so that runs too
         CalibrationSet? calibration = int8 ? CalibrationFrames.FromClip(CalibrationFrames.SamplePath, cancellationToken: cancellationToken) : null;
         if (calibration is not null) log($"int8 graphs calibrated on {calibration.Description}");
@@ -158,23 +158,10 @@ public static class SpeedBench
 
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
             MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx || bf16 ? comparisons : null, ceilingBf16,
-            calibration?.Description, $"{loadBefore} at the start, {LoadAverage()} at the end");
+            calibration?.Description, $"{loadBefore} at the start, {MachineLoad.Describe()} at the end");
     }
 
     private const string OnnxFp32Name = "ONNX Runtime", OnnxInt8Name = "ONNX Runtime int8";
-
-    /// <summary>The 1, 5 and 15 minute load averages (/proc/loadavg), which say how shared the machine was.</summary>
-    public static string LoadAverage()
-    {
-        try
-        {
-            return "load " + string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "load unknown";
-        }
-    }
 
 
     /// <summary>One untimed warm-up of each, then <paramref name="repeats"/> alternating timed runs of a and b, so that

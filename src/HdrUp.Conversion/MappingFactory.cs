@@ -35,8 +35,14 @@ public sealed record MappingRequest
     /// <summary>"auto" (ONNX Runtime where it runs the network and the precision), "onnx" or "torch".</summary>
     public string Backend { get; init; } = "auto";
 
-    /// <summary>Arithmetic of the network: fp32, or bf16 (libtorch only).</summary>
+    /// <summary>Arithmetic of the network: fp32, bf16 (libtorch only), int8 (ONNX Runtime only), or auto (measured:
+    /// <see cref="PrecisionChoice"/>).</summary>
     public NumericPrecision Precision { get; init; } = NumericPrecision.Fp32;
+
+    /// <summary>A dataset 'hdrup dataset build' made (the CLI passes $HDRUP_DATA): int8 graphs are calibrated on its training
+    /// crops and auto measures the quality loss on its test split. Null: int8 is calibrated on the sample clip's frames and
+    /// auto is fp32.</summary>
+    public string? Dataset { get; init; }
 
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -73,10 +79,11 @@ public static class MappingFactory
     public static int TileFor(int width, int height, int requested = 0) =>
         requested > 0 ? requested : (long)width * height > WholeFramePixels ? InferenceOptions.DefaultTileSize : 0;
 
-    /// <summary>Resolves <paramref name="request"/> for the input <paramref name="info"/> describes (its one probe).</summary>
-    public static Mapping Create(MappingRequest request, MediaInfo info, CancellationToken cancellationToken = default)
+    /// <summary>Resolves <paramref name="request"/> for the input <paramref name="info"/> describes (its one probe);
+    /// <paramref name="log"/> hears of slow one-off steps (quantising a graph, measuring precisions).</summary>
+    public static Mapping Create(MappingRequest request, MediaInfo info, CancellationToken cancellationToken = default, Action<string>? log = null)
     {
-        var (mapper, signature, choice, qp) = CreateMethod(request, info, cancellationToken);
+        var (mapper, signature, choice, qp) = CreateMethod(request, info, cancellationToken, log);
         // The lock and the roll-off change every frame, so they are part of the signature a resumed run must match.
         var colour = request.Colour ?? (request.Method == MappingMethod.Kpnet ? ColourSource.Keep : ColourSource.Model);
         if (colour == ColourSource.Keep && request.Method != MappingMethod.Bt2408)
@@ -93,7 +100,8 @@ public static class MappingFactory
         return new Mapping(mapper, signature, choice, qp);
     }
 
-    private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp) CreateMethod(MappingRequest request, MediaInfo info, CancellationToken cancellationToken)
+    private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp) CreateMethod(MappingRequest request, MediaInfo info,
+        CancellationToken cancellationToken, Action<string>? log)
     {
         switch (request.Method)
         {
@@ -107,27 +115,55 @@ public static class MappingFactory
             ? (request.Model, $"KPNet weights {Path.GetFileName(request.Model)}", (int?)null)
             : ShippedForQp(request, info, cancellationToken);
         int tile = TileFor(info.Width, info.Height, request.Tile);
-        var (network, _) = ModelStore.Load(weights, request.Arch);
-        var precision = request.Precision.Resolve();
-        bool onnx = OnnxExport.CanExport(network);
-        var backend = request.Backend switch
+        var (network, card) = ModelStore.Load(weights, request.Arch);
+        try
         {
-            "torch" => InferenceBackend.Torch,
-            "onnx" when !onnx => throw new ArgumentException($"--backend onnx: {Path.GetFileName(weights)} is a {network.GetType().Name}, which has no ONNX export; use --backend torch"),
-            "onnx" when precision != NumericPrecision.Fp32 => throw new ArgumentException($"--backend onnx runs fp32 only; --precision {precision.Name()} needs --backend torch"),
-            "onnx" => InferenceBackend.Onnx,
-            _ => onnx && precision == NumericPrecision.Fp32 ? InferenceBackend.Onnx : InferenceBackend.Torch,
-        };
-        choice += backend == InferenceBackend.Onnx ? ", ONNX Runtime" : ", libtorch";
-        if (precision != NumericPrecision.Fp32) choice += $" in {precision.Name()}";
-        var options = new InferenceOptions { Threads = Math.Max(1, request.Threads), TileSize = tile, Backend = backend, Precision = precision };
-        string name = Path.GetFileNameWithoutExtension(weights);
-        // fp32 runs keep the signature they had before precision was a choice, so their caches still resume.
-        string[] parts = precision == NumericPrecision.Fp32
-            ? ["network", ConvertJob.FileHash(weights), request.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture), backend.ToString()]
-            : ["network", ConvertJob.FileHash(weights), request.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture), backend.ToString(), precision.Name()];
-        return (new NetworkFrameMapper(name, network, options), ConvertJob.MakeSignature(parts), choice, shippedQp);
+            bool onnx = OnnxExport.CanExport(network);
+            int qp = shippedQp ?? card?.Qp ?? (int.TryParse(request.Qp, CultureInfo.InvariantCulture, out int asked) ? asked : DefaultQp);
+            int threads = Math.Max(1, request.Threads);
+            var precision = request.Precision;
+            if (precision == NumericPrecision.Int8 && !onnx)
+                throw new ArgumentException($"--precision int8: {Path.GetFileName(weights)} is a {network.GetType().Name}, which has no ONNX export (int8 runs on ONNX Runtime); use --precision fp32 or bf16");
+            // The int8 graph's frames are part of its identity (and of auto's measurement), so they are read whenever int8 may run.
+            if (precision == NumericPrecision.Auto && request.Backend != "auto")
+                throw new ArgumentException($"--precision auto chooses the backend with the precision (fp32 and int8 on ONNX Runtime, bf16 on libtorch); leave out --backend {request.Backend}");
+            bool measured = precision == NumericPrecision.Auto && request.Dataset is not null;
+            var calibration = onnx && (precision == NumericPrecision.Int8 || measured) ? CalibrationFrames.For(request.Dataset, qp, cancellationToken) : null;
+            string? autoReason = null;
+            if (precision == NumericPrecision.Auto)
+                (precision, autoReason) = PrecisionChoice.Resolve(weights, request.Arch, threads, request.Dataset, qp, calibration, OnnxGraphCache.Default,
+                    log, cancellationToken);
+            var backend = request.Backend switch
+            {
+                "torch" when precision == NumericPrecision.Int8 => throw new ArgumentException("--precision int8 runs on ONNX Runtime; use --backend onnx or auto"),
+                "torch" => InferenceBackend.Torch,
+                "onnx" when !onnx => throw new ArgumentException($"--backend onnx: {Path.GetFileName(weights)} is a {network.GetType().Name}, which has no ONNX export; use --backend torch"),
+                "onnx" when precision == NumericPrecision.Bf16 => throw new ArgumentException("--backend onnx runs fp32 and int8; --precision bf16 needs --backend torch"),
+                "onnx" => InferenceBackend.Onnx,
+                _ => onnx && precision != NumericPrecision.Bf16 ? InferenceBackend.Onnx : InferenceBackend.Torch,
+            };
+            choice += backend == InferenceBackend.Onnx ? ", ONNX Runtime" : ", libtorch";
+            if (precision != NumericPrecision.Fp32) choice += $" in {precision.Name()}";
+            if (precision == NumericPrecision.Int8) choice += $" (calibrated on {calibration!.Description})";
+            if (autoReason is not null) choice += $" (precision {autoReason})";
+            var options = new InferenceOptions { Threads = threads, TileSize = tile, Backend = backend, Precision = precision, Calibration = calibration };
+            string name = Path.GetFileNameWithoutExtension(weights);
+            // fp32 runs keep the signature they had before precision was a choice, so their caches still resume; int8's output
+            // depends on the frames its graph was calibrated on too.
+            string[] parts = ["network", ConvertJob.FileHash(weights), request.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture), backend.ToString()];
+            if (precision != NumericPrecision.Fp32) parts = [.. parts, precision.Name()];
+            if (precision == NumericPrecision.Int8) parts = [.. parts, calibration!.Identity];
+            return (new NetworkFrameMapper(name, network, options), ConvertJob.MakeSignature(parts), choice, shippedQp);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>The QP a model of unknown QP is measured and calibrated at: the paper's main setting.</summary>
+    private const int DefaultQp = 37;
 
     /// <summary>The shipped weights for the request's QP: as asked (nearest shipped), or estimated from the input.</summary>
     private static (string Weights, string Choice, int? Qp) ShippedForQp(MappingRequest request, MediaInfo info, CancellationToken cancellationToken)

@@ -18,6 +18,9 @@ public sealed class NetworkFrameMapper(string name, HdrNetwork network, Inferenc
 
     public string Name { get; } = name;
 
+    /// <summary>What runs the network.</summary>
+    public InferenceBackend Backend => options.Backend;
+
     /// <summary>Parameter count of the network (the paper's Params column).</summary>
     public long Parameters => network.parameters().Sum(p => p.numel());
 

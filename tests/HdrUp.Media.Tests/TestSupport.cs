@@ -13,9 +13,9 @@ internal static class Repo
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "samples", "city.mp4")))
-                return dir.FullName;
-        throw new FileNotFoundException("samples/city.mp4 not found above the test binaries");
+            if (File.Exists(Path.Combine(dir.FullName, "samples", "city.mp4")) && File.Exists(Path.Combine(dir.FullName, "HdrUp.sln")))
+                return dir.FullName;   // not the binaries' folder, which holds a copy of the sample for int8 calibration
+        throw new FileNotFoundException("HdrUp.sln and samples/city.mp4 not found above the test binaries");
     }
 }
 

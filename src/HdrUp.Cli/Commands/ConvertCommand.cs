@@ -14,6 +14,9 @@ namespace HdrUp.Cli.Commands;
 /// <summary><c>hdrup convert</c>: an SDR clip in, an HDR10 file out.</summary>
 internal static class ConvertCommand
 {
+    /// <summary>Names the dataset that calibrates int8 graphs and that --precision auto measures quality on.</summary>
+    public const string DatasetVariable = "HDRUP_DATA";
+
     public static Command Create()
     {
         var input = new Argument<string>("INPUT")
@@ -65,11 +68,15 @@ internal static class ConvertCommand
         backend.AcceptOnlyFromAmong("auto", "onnx", "torch");
         var precision = new Option<string>("--precision")
         {
-            Description = "Arithmetic of the network: fp32 (default) or bf16 (libtorch, where the CPU has bf16 units; see 'hdrup bench speed --bf16' " +
-                          "for what it gains on this machine). auto = bf16 where the CPU has it in hardware, else fp32.",
+            Description = "Arithmetic of the network: fp32 (default); bf16 (libtorch, where the CPU has bf16 units); int8 (ONNX Runtime, KPNet " +
+                          "family only: int8 weights per output channel and uint8 activations calibrated on the training crops of $HDRUP_DATA, or on " +
+                          "frames of the bundled sample; the graph is made once per weights file and cached); auto = the fastest of these whose " +
+                          $"quality loss against fp32 on the test split of $HDRUP_DATA is at most {PrecisionChoice.MaxPsnrLoss} dB PSNR and " +
+                          $"{PrecisionChoice.MaxDeltaEItpLoss} ΔE_ITP, measured on this machine once per weights file ({PrecisionChoice.TestCrops} test " +
+                          "crops, kept beside the cached graphs); fp32 when HDRUP_DATA names no dataset with a test split. See 'hdrup bench speed --int8 --bf16'.",
             DefaultValueFactory = _ => "fp32",
         };
-        precision.AcceptOnlyFromAmong("auto", "fp32", "bf16");
+        precision.AcceptOnlyFromAmong("auto", "fp32", "bf16", "int8");
         var crf = new Option<int>("--crf") { Description = "x265 constant rate factor (lower = better and larger).", DefaultValueFactory = _ => 18 };
         var preset = new Option<string>("--preset") { Description = "x265 preset (ultrafast … veryslow).", DefaultValueFactory = _ => "medium" };
         var framesOut = new Option<string?>("--frames-out") { Description = "Also write every frame as a 16-bit PQ BT.2020 PNG (the paper's format) into this folder." };
@@ -124,6 +131,7 @@ internal static class ConvertCommand
             {
                 Method = parse.GetValue(method), Model = parse.GetValue(model), Arch = parse.GetValue(arch), Qp = parse.GetValue(qp)!,
                 Quality = parse.GetValue(quality), Backend = parse.GetValue(backend)!, Precision = NumericPrecisions.Parse(parse.GetValue(precision)!),
+                Dataset = Environment.GetEnvironmentVariable(DatasetVariable) is { Length: > 0 } dataset ? dataset : null,
                 Threads = parse.GetValue(threads), Tile = parse.GetValue(tile), Colour = parse.GetValue(colour), Peak = parse.GetValue(peak),
             };
             var settings = new Settings(source, destination, frames, mapping, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force),
@@ -155,7 +163,7 @@ internal static class ConvertCommand
         var info = MediaProbe.Probe(s.Input, cancellationToken: cancellationToken);
         var delivery = DeliveryOutputs.Start(s.Delivery, s.Force, s.Segment is not null, s.Input,
             info.FrameCountIsExact ? Math.Min(info.FrameCount, s.MaxFrames ?? long.MaxValue) : null);
-        using var mapping = MappingFactory.Create(s.Mapping, info, cancellationToken);
+        using var mapping = MappingFactory.Create(s.Mapping, info, cancellationToken, line => runtime.Console.MarkupLine(Markup.Escape(line)));
         var (mapper, choice) = (mapping.Mapper, mapping.Choice);
         runtime.Console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(s.Input))}[/]: {info.Width}×{info.Height}, {info.FrameRate.Value.ToString("0.###", CultureInfo.InvariantCulture)} fps, {info.Codec}");
         runtime.Console.MarkupLine($"mapping: {Markup.Escape(choice)}");
