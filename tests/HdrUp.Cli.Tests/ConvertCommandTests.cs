@@ -84,6 +84,29 @@ public class ConvertCommandTests
         Assert.Contains("has no ONNX export; use --backend torch", refused.Error);
     }
 
+    // --precision int8: the fast model's int8 graph on ONNX Runtime writes an HDR10 file; a network without an ONNX graph is
+    // refused in one line.
+    [Fact]
+    public async Task Convert_Int8_RunsTheInt8GraphOnOnnxRuntime()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, frames: 2);
+        string output = Path.Combine(dir, "int8.mkv");
+        var run = await CliHarness.Run("convert", clip, "-o", output, "--quality", "fast", "--qp", "37", "--precision", "int8", "--preset", "ultrafast");
+        Assert.True(run.ExitCode == 0, run.Error);
+        string mapping = System.Text.RegularExpressions.Regex.Replace(run.Output, @"\s+", " ");   // the console wraps long lines
+        Assert.Contains("fast KPNet trained at QP 37 (as requested), ONNX Runtime in int8 (calibrated on", mapping);
+        Assert.Contains("pix_fmt=yuv420p10le", CliHarness.Ffprobe("-show_entries", "stream=pix_fmt", "-of", "compact", output));
+        Assert.Equal("2", CliHarness.Ffprobe("-select_streams", "v:0", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", output).Trim());
+
+        string csrnet = Path.Combine(dir, "csrnet.safetensors");
+        using (var network = HdrUp.Models.ArchRegistry.Create("csrnet")) HdrUp.Models.Checkpoints.ModelStore.Save(network, "csrnet", csrnet);
+        var refused = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "c.mkv"), "--model", csrnet, "--precision", "int8");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--precision int8: csrnet.safetensors is a CSRNet, which has no ONNX export", refused.Error);
+        Assert.Single(refused.Error.Trim().Split('\n'));
+    }
+
     // --colour keep (the default): the same model's frames, with the input's colours; measured against the input, the hue drift of the
     // locked frames is a fraction of the raw network's (only near-neutral and clipped pixels keep the network's colour).
     [Fact]
