@@ -9,7 +9,7 @@ public static class QualityMethods
     /// <summary>The methods every quality table scores: the two non-learned mappings, the shipped KPNet per QP, and each --weights
     /// NAME=FILE[@PRECISION]. int8 graphs are calibrated on <paramref name="dataset"/>'s training crops at the QP scored, or on
     /// the sample clip's frames without a dataset (<see cref="CalibrationFrames.For"/>).</summary>
-    public static List<QualityMethod> Standard(int threadCount, string[]? weights, bool colourKeep, string? dataset = null)
+    public static List<QualityMethod> Standard(int threadCount, string[]? weights, bool colourKeep, DatasetFolders? dataset = null)
     {
         var methods = new List<QualityMethod>
         {

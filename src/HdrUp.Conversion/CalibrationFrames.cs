@@ -1,4 +1,3 @@
-using System.Globalization;
 using HdrUp.Core;
 using HdrUp.Media;
 using HdrUp.Models.Onnx;
@@ -22,19 +21,16 @@ public static class CalibrationFrames
 
     /// <summary>The default set: <paramref name="dataset"/>'s training crops at <paramref name="qp"/> when a dataset with them
     /// is given, else <see cref="ClipFrames"/> frames of the sample.</summary>
-    public static CalibrationSet For(string? dataset, int qp, CancellationToken cancellationToken = default) =>
-        dataset is not null && Directory.Exists(TrainingFolder(dataset, qp))
-            ? FromDataset(dataset, qp)
+    public static CalibrationSet For(DatasetFolders? dataset, int qp, CancellationToken cancellationToken = default) =>
+        dataset is not null && Directory.Exists(dataset.TrainingSdr(qp))
+            ? FromFolder(dataset.TrainingSdr(qp))
             : FromClip(SamplePath, ClipFrames, cancellationToken);
 
-    /// <summary><paramref name="count"/> SDR crops of <c>train_sdr/qpNN</c> evenly spread over the split's sorted file list
-    /// (consecutive crops come from the same panorama).</summary>
-    /// <exception cref="DirectoryNotFoundException">The dataset has no training split at that QP.</exception>
-    public static CalibrationSet FromDataset(string root, int qp, int count = DatasetCrops)
+    /// <summary><paramref name="count"/> SDR crops of a folder (a dataset's training split at one QP) evenly spread over its
+    /// sorted file list (consecutive crops come from the same panorama).</summary>
+    public static CalibrationSet FromFolder(string folder, int count = DatasetCrops)
     {
-        string folder = TrainingFolder(root, qp);
-        if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"{folder}: no training split at QP {qp} to calibrate int8 on (build it with 'hdrup dataset build')");
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no crops to calibrate int8 on (build them with 'hdrup dataset build')");
         string[] files = Directory.GetFiles(folder, "*.png").Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0) throw new FileNotFoundException($"{folder}: no PNG crops to calibrate int8 on");
         var frames = EvenSpread.Indices(files.Length, count).Select(i => Frame(Png16.Read(files[i]))).ToArray();
@@ -50,8 +46,6 @@ public static class CalibrationFrames
         var frames = EvenSpread.Indices(all.Count, count).Select(i => Frame(all[i])).ToArray();
         return new CalibrationSet($"{frames.Length} frames of {Path.GetFileName(path)}", frames);
     }
-
-    private static string TrainingFolder(string root, int qp) => Path.Combine(root, "train_sdr", "qp" + qp.ToString(CultureInfo.InvariantCulture));
 
     private static CalibrationFrame Frame(RgbPlanarFrame frame) => new(frame.Data, frame.Width, frame.Height);
 }

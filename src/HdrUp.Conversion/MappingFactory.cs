@@ -39,10 +39,10 @@ public sealed record MappingRequest
     /// <see cref="PrecisionChoice"/>).</summary>
     public NumericPrecision Precision { get; init; } = NumericPrecision.Fp32;
 
-    /// <summary>A dataset 'hdrup dataset build' made (the CLI passes $HDRUP_DATA): int8 graphs are calibrated on its training
+    /// <summary>A dataset 'hdrup dataset build' made (the CLI passes $HDRUP_DATA's): int8 graphs are calibrated on its training
     /// crops and auto measures the quality loss on its test split. Null: int8 is calibrated on the sample clip's frames and
     /// auto is fp32.</summary>
-    public string? Dataset { get; init; }
+    public DatasetFolders? Dataset { get; init; }
 
     public int Threads { get; init; } = Environment.ProcessorCount;
 

@@ -70,16 +70,16 @@ public static class PrecisionChoice
     internal static string Fastest(IReadOnlyList<PrecisionTrial> trials) => trials.Where(t => t.WithinLimits).MinBy(t => t.Seconds)!.Precision;
 
     /// <summary>Resolves auto for <paramref name="weights"/>: from the kept measurement, or measured now (and kept).</summary>
-    /// <param name="dataset">Dataset root with <c>test_sdr/qpNN</c> and <c>test_hdr</c>; null or without them: fp32.</param>
-    /// <param name="qp">The QP the weights are for: the test split's nearest QP is measured.</param>
+    /// <param name="dataset">The dataset whose test split is measured; null, or without a test split at <paramref name="qp"/>: fp32.</param>
+    /// <param name="qp">The QP the weights are for.</param>
     /// <param name="int8">The int8 graph's calibration frames; null leaves int8 out (a network without ONNX export).</param>
     /// <param name="cache">Where graphs and measurements are kept; null measures at every run.</param>
     /// <returns>The precision and one line saying why.</returns>
-    public static (NumericPrecision Precision, string Reason) Resolve(string weights, string? architecture, int threads, string? dataset, int qp,
+    public static (NumericPrecision Precision, string Reason) Resolve(string weights, string? architecture, int threads, DatasetFolders? dataset, int qp,
         CalibrationSet? int8, OnnxGraphCache? cache, Action<string>? log = null, CancellationToken cancellationToken = default)
     {
         if (TestSplit(dataset, qp) is not { } split)
-            return (NumericPrecision.Fp32, "auto: fp32, as no test split was given to measure the loss of bf16 or int8 on (set HDRUP_DATA to a dataset 'hdrup dataset build' made)");
+            return (NumericPrecision.Fp32, $"auto: fp32, as no test split at QP {qp} was given to measure the loss of bf16 or int8 on (set HDRUP_DATA to a dataset 'hdrup dataset build' made)");
         var crops = EvenSpread.Indices(split.Inputs.Length, TestCrops);
         string key;
         using (var network = ModelStore.Load(weights, architecture).Network)
@@ -115,17 +115,12 @@ public static class PrecisionChoice
 
     private sealed record Split(string Folder, string[] Inputs, string[] Truths);
 
-    // The test split at the QP nearest the weights' among those the dataset has.
-    private static Split? TestSplit(string? dataset, int qp)
+    // The test split at the weights' QP, with a ground truth for every crop.
+    private static Split? TestSplit(DatasetFolders? dataset, int qp)
     {
-        string sdrRoot = dataset is null ? "" : Path.Combine(dataset, "test_sdr"), truthRoot = dataset is null ? "" : Path.Combine(dataset, "test_hdr");
-        if (dataset is null || !Directory.Exists(sdrRoot) || !Directory.Exists(truthRoot)) return null;
-        var qps = Directory.GetDirectories(sdrRoot, "qp*")
-            .Select(d => int.TryParse(Path.GetFileName(d)[2..], NumberStyles.None, CultureInfo.InvariantCulture, out int q) ? q : (int?)null)
-            .OfType<int>().ToList();
-        if (qps.Count == 0) return null;
-        string folder = Path.Combine(sdrRoot, "qp" + qps.MinBy(q => Math.Abs(q - qp)).ToString(CultureInfo.InvariantCulture));
-        string[] truths = Directory.GetFiles(truthRoot, "*.png").Order(StringComparer.Ordinal).ToArray();
+        if (dataset is null || !Directory.Exists(dataset.TestSdr(qp)) || !Directory.Exists(dataset.TestHdr)) return null;
+        string folder = dataset.TestSdr(qp);
+        string[] truths = Directory.GetFiles(dataset.TestHdr, "*.png").Order(StringComparer.Ordinal).ToArray();
         string[] inputs = truths.Select(t => Path.Combine(folder, Path.GetFileName(t))).ToArray();
         return truths.Length > 0 && inputs.All(File.Exists) ? new Split(Path.GetFullPath(folder), inputs, truths) : null;
     }

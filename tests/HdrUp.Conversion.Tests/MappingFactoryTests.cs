@@ -111,7 +111,7 @@ public class MappingFactoryTests
     public void Auto_without_a_dataset_is_fp32_on_onnx_runtime()
     {
         using var auto = MappingFactory.Create(new MappingRequest { Model = FastQp37, Threads = 1, Precision = NumericPrecision.Auto }, Clip.Value);
-        Assert.Contains(", ONNX Runtime (precision auto: fp32, as no test split was given", auto.Choice);
+        Assert.Contains(", ONNX Runtime (precision auto: fp32, as no test split at QP 37 was given", auto.Choice);
         Assert.DoesNotContain(" in fp32", auto.Choice);
     }
 }

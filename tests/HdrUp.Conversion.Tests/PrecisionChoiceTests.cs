@@ -37,9 +37,14 @@ public sealed class PrecisionChoiceTests : IDisposable
         var (precision, reason) = PrecisionChoice.Resolve(FastQp37, null, 1, dataset: null, qp: 37, int8: null, cache: null);
         Assert.Equal(NumericPrecision.Fp32, precision);
         Assert.Contains("no test split", reason);
-        (precision, _) = PrecisionChoice.Resolve(FastQp37, null, 1, dataset: dir, qp: 37, int8: null, cache: null);   // a folder that is no dataset
+        (precision, reason) = PrecisionChoice.Resolve(FastQp37, null, 1, dataset: Folders(dir), qp: 37, int8: null, cache: null);   // folders that are not there
         Assert.Equal(NumericPrecision.Fp32, precision);
+        Assert.Contains("no test split at QP 37", reason);
     }
+
+    // A dataset of folders named freely: what DatasetLayout names is the caller's business.
+    private static DatasetFolders Folders(string root) =>
+        new(root, qp => Path.Combine(root, $"train{qp}"), qp => Path.Combine(root, $"sdr{qp}"), Path.Combine(root, "truth"));
 
     // A tiny dataset (two 64×48 test crops at QP 37, whose truth is the BT.2408 placement of the input): the shipped fast
     // model is measured in fp32 and int8 (and bf16 where the CPU has it); the measurement is kept in the cache folder, and
@@ -47,18 +52,18 @@ public sealed class PrecisionChoiceTests : IDisposable
     [Fact]
     public void The_measurement_is_made_once_and_kept_beside_the_graphs()
     {
-        string data = Path.Combine(dir, "data");
-        Directory.CreateDirectory(Path.Combine(data, "test_sdr", "qp37"));
-        Directory.CreateDirectory(Path.Combine(data, "test_hdr"));
+        var data = Folders(Path.Combine(dir, "data"));
+        Directory.CreateDirectory(data.TestSdr(37));
+        Directory.CreateDirectory(data.TestHdr);
         for (int i = 0; i < 2; i++)
         {
             var sdr = new RgbPlanarFrame(64, 48);
             for (int k = 0; k < sdr.Data.Length; k++) sdr.Data[k] = MathF.Round(255 * (0.5f + 0.4f * MathF.Sin(k * (0.01f + i * 0.003f)))) / 255;
-            Png16.Write(Path.Combine(data, "test_sdr", "qp37", $"{i:D4}.png"), sdr);
-            Png16.Write(Path.Combine(data, "test_hdr", $"{i:D4}.png"), new HdrUp.Color.Bt2408SdrMapper().Map(sdr));
+            Png16.Write(Path.Combine(data.TestSdr(37), $"{i:D4}.png"), sdr);
+            Png16.Write(Path.Combine(data.TestHdr, $"{i:D4}.png"), new HdrUp.Color.Bt2408SdrMapper().Map(sdr));
         }
         var cache = new OnnxGraphCache(Path.Combine(dir, "cache"));
-        var calibration = new CalibrationSet("one test frame", [new CalibrationFrame(Png16.Read(Path.Combine(data, "test_sdr", "qp37", "0000.png")).Data, 64, 48)]);
+        var calibration = new CalibrationSet("one test frame", [new CalibrationFrame(Png16.Read(Path.Combine(data.TestSdr(37), "0000.png")).Data, 64, 48)]);
 
         var (precision, reason) = PrecisionChoice.Resolve(FastQp37, null, 1, data, 37, calibration, cache);
         Assert.Contains("measured now", reason);
@@ -81,7 +86,7 @@ public sealed class PrecisionChoiceTests : IDisposable
         Assert.Equal(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(kept));   // read, not rewritten
 
         // Other calibration frames make another int8 graph, so another measurement.
-        var other = new CalibrationSet("another frame", [new CalibrationFrame(Png16.Read(Path.Combine(data, "test_sdr", "qp37", "0001.png")).Data, 64, 48)]);
+        var other = new CalibrationSet("another frame", [new CalibrationFrame(Png16.Read(Path.Combine(data.TestSdr(37), "0001.png")).Data, 64, 48)]);
         PrecisionChoice.Resolve(FastQp37, null, 1, data, 37, other, cache);
         Assert.Equal(2, Directory.GetFiles(cache.Directory, "*.precision.json").Length);
     }

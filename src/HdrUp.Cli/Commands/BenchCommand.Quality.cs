@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HdrUp.Bench;
+using HdrUp.Training.Dataset;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;
@@ -47,7 +48,7 @@ internal static partial class BenchCommand
             int[] qpList = BenchArguments.Split(parse.GetValue(qps)!).Select(q => int.TryParse(q, out int v) ? v : throw new ArgumentException($"--qp: '{q}' is not a number")).ToArray();
             int threadCount = Math.Max(1, parse.GetValue(threads));
             string root = parse.GetValue(data)!;
-            var methods = QualityMethods.Standard(threadCount, parse.GetValue(weights), parse.GetValue(keep), root);
+            var methods = QualityMethods.Standard(threadCount, parse.GetValue(weights), parse.GetValue(keep), new DatasetLayout(root).ConversionFolders());
             string stem = ReportStem(parse.GetValue(output)!, "quality");
             var splitList = parse.GetValue(splits) is { } chosen ? BenchArguments.Split(chosen) : QualityBench.Splits(root);
             var (markdown, csv, extras) = QualityBench.Report(root, qpList, methods, splitList, parse.GetValue(figureRows), parse.GetValue(temporal),

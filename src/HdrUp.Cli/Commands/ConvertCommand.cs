@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using HdrUp.Bench;
 using HdrUp.Conversion;
 using HdrUp.Conversion.Delivery;
 using HdrUp.Color;
@@ -7,6 +8,7 @@ using HdrUp.Core;
 using HdrUp.Media;
 using HdrUp.Models.Inference;
 using HdrUp.Models.Precision;
+using HdrUp.Training.Dataset;
 using Spectre.Console;
 
 namespace HdrUp.Cli.Commands;
@@ -131,7 +133,7 @@ internal static class ConvertCommand
             {
                 Method = parse.GetValue(method), Model = parse.GetValue(model), Arch = parse.GetValue(arch), Qp = parse.GetValue(qp)!,
                 Quality = parse.GetValue(quality), Backend = parse.GetValue(backend)!, Precision = NumericPrecisions.Parse(parse.GetValue(precision)!),
-                Dataset = Environment.GetEnvironmentVariable(DatasetVariable) is { Length: > 0 } dataset ? dataset : null,
+                Dataset = Environment.GetEnvironmentVariable(DatasetVariable) is { Length: > 0 } dataset ? new DatasetLayout(dataset).ConversionFolders() : null,
                 Threads = parse.GetValue(threads), Tile = parse.GetValue(tile), Colour = parse.GetValue(colour), Peak = parse.GetValue(peak),
             };
             var settings = new Settings(source, destination, frames, mapping, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force),

@@ -14,10 +14,21 @@ public sealed class OnnxInt8Tests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
+    // The same seed gives the same weights, drawn from a generator of the test's own (tests running in parallel draw from
+    // torch's shared one), at the scale of PyTorch's default initialisation (uniform within ±1/√fan-in), as a freshly
+    // built network has them; biases and BatchNorm statistics near 0 and 1.
     private static HdrNetwork Network(int seed)
     {
-        torch.random.manual_seed(seed);
         var net = ArchRegistry.Create("kpnet-nf16");
+        using var generator = new torch.Generator((ulong)seed);
+        using (torch.no_grad())
+            foreach (var (name, tensor) in net.state_dict().Where(e => e.Value.is_floating_point()))
+            {
+                using var u = torch.rand(tensor.shape, generator: generator) * 2 - 1;
+                if (name.EndsWith("running_mean", StringComparison.Ordinal) || name.EndsWith("bias", StringComparison.Ordinal)) tensor.copy_(u * 0.05);
+                else if (tensor.dim() == 1) tensor.copy_(u * 0.25 + 1);   // running variances and BatchNorm scales
+                else tensor.copy_(u / Math.Sqrt(tensor.numel() / tensor.shape[0]));
+            }
         net.eval();
         return net;
     }
@@ -106,9 +117,10 @@ public sealed class OnnxInt8Tests(ITestOutputHelper output) : IDisposable
         Assert.Equal(convolutions - plan.Convolutions.Count, CountOpType(written, "Conv") + CountOpType(written, "FusedConv"));
     }
 
-    // A random narrow KPNet calibrated on two frames and run on a third: measured max |Δ| 9.9e-4 and PSNR 71.9 dB (peak 1)
-    // against the fp32 graph; the bounds leave 5× and 12 dB of room for another CPU's integer kernels. The quality
-    // bench measures what int8 costs the shipped models against the ground truth.
+    // A random narrow KPNet calibrated on two frames and run on a third: measured max |Δ| 2.7e-4 and PSNR 83.2 dB (peak 1)
+    // against the fp32 graph on this AVX512-VNNI machine; the bounds leave 7× and 18 dB of room for other CPUs' integer
+    // kernels (without VNNI, ONNX Runtime's u8×s8 products saturate in 16 bits). The quality bench measures what int8
+    // costs the shipped models against the ground truth.
     [Fact]
     public void The_int8_graph_of_a_random_KPNet_stays_close_to_fp32()
     {
@@ -128,8 +140,8 @@ public sealed class OnnxInt8Tests(ITestOutputHelper output) : IDisposable
         double range = reference.Max() - reference.Min();
         output.WriteLine($"int8 vs fp32: max |Δ| {max:E2}, PSNR {psnr:F2} dB, fp32 output range {range:F3}");
         Assert.True(range > 0.05, "The output is nearly constant, so the comparison would prove little.");
-        Assert.InRange(max, 1e-5, 5e-3);   // above 0: the graph really is quantised
-        Assert.True(psnr >= 60, $"PSNR {psnr:F2} dB");
+        Assert.InRange(max, 1e-5, 2e-3);   // above 0: the graph really is quantised
+        Assert.True(psnr >= 65, $"PSNR {psnr:F2} dB");
     }
 
     // Quantising runs the calibration; the cache must give the same graph back without it, under a key that changes with
