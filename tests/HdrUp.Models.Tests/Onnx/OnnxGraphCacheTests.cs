@@ -13,18 +13,7 @@ public sealed class OnnxGraphCacheTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    // The same seed gives the same weights: what a second process loading the same file holds. The weights come from a
-    // generator of this test's own, not torch's shared one, which tests running in parallel draw from too.
-    private static HdrNetwork Network(int seed)
-    {
-        var network = ArchRegistry.Create("kpnet-nf16");
-        using var generator = new torch.Generator((ulong)seed);
-        using (torch.no_grad())
-            foreach (var (_, tensor) in network.state_dict())
-                if (tensor.is_floating_point())
-                    tensor.copy_(torch.rand(tensor.shape, generator: generator) * 0.2 - 0.1);
-        return network;
-    }
+    private static HdrNetwork Network(int seed) => SeededNetwork.Create(seed);
 
     [Fact]
     public void The_first_load_files_the_graph_and_the_next_reads_it_back()

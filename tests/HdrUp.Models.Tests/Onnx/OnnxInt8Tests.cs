@@ -14,24 +14,7 @@ public sealed class OnnxInt8Tests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    // The same seed gives the same weights, drawn from a generator of the test's own (tests running in parallel draw from
-    // torch's shared one), at the scale of PyTorch's default initialisation (uniform within ±1/√fan-in), as a freshly
-    // built network has them; biases and BatchNorm statistics near 0 and 1.
-    private static HdrNetwork Network(int seed)
-    {
-        var net = ArchRegistry.Create("kpnet-nf16");
-        using var generator = new torch.Generator((ulong)seed);
-        using (torch.no_grad())
-            foreach (var (name, tensor) in net.state_dict().Where(e => e.Value.is_floating_point()))
-            {
-                using var u = torch.rand(tensor.shape, generator: generator) * 2 - 1;
-                if (name.EndsWith("running_mean", StringComparison.Ordinal) || name.EndsWith("bias", StringComparison.Ordinal)) tensor.copy_(u * 0.05);
-                else if (tensor.dim() == 1) tensor.copy_(u * 0.25 + 1);   // running variances and BatchNorm scales
-                else tensor.copy_(u / Math.Sqrt(tensor.numel() / tensor.shape[0]));
-            }
-        net.eval();
-        return net;
-    }
+    private static HdrNetwork Network(int seed) => SeededNetwork.Create(seed);
 
     // Smooth ramps plus noise, in [0, 1] like SDR code values / 255, different per seed.
     private static CalibrationFrame Frame(int seed, int width = 64, int height = 48)
