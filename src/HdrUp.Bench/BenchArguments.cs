@@ -36,11 +36,12 @@ public static class BenchArguments
         return parts.Length == 2 ? (parts[0], parts[1]) : throw new ArgumentException($"--weights {spec}: expected NAME=FILE");
     }
 
-    /// <summary>A weights file with an optional precision suffix, FILE@fp32|bf16|int8 (fp32 without one).</summary>
+    /// <summary>A weights file with an optional precision suffix, FILE@fp32|bf16|int8 (fp32 without one; an '@' inside a
+    /// folder name is part of the file).</summary>
     public static (string File, NumericPrecision Precision) WithPrecision(string file)
     {
         int at = file.LastIndexOf('@');
-        if (at < 0) return (file, NumericPrecision.Fp32);
+        if (at < 0 || file.IndexOf('/', at) >= 0) return (file, NumericPrecision.Fp32);
         var precision = NumericPrecisions.Parse(file[(at + 1)..]);
         return precision == NumericPrecision.Auto
             ? throw new ArgumentException($"--weights {file}: give the precision to score (fp32, bf16 or int8), not auto")
