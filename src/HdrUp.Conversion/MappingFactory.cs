@@ -124,9 +124,9 @@ public static class MappingFactory
             var precision = request.Precision;
             if (precision == NumericPrecision.Int8 && !onnx)
                 throw new ArgumentException($"--precision int8: {Path.GetFileName(weights)} is a {network.GetType().Name}, which has no ONNX export (int8 runs on ONNX Runtime); use --precision fp32 or bf16");
-            // The int8 graph's frames are part of its identity (and of auto's measurement), so they are read whenever int8 may run.
             if (precision == NumericPrecision.Auto && request.Backend != "auto")
                 throw new ArgumentException($"--precision auto chooses the backend with the precision (fp32 and int8 on ONNX Runtime, bf16 on libtorch); leave out --backend {request.Backend}");
+            // The int8 graph's frames are part of its identity (and of auto's measurement), so they are read whenever int8 may run.
             bool measured = precision == NumericPrecision.Auto && request.Dataset is not null;
             var calibration = onnx && (precision == NumericPrecision.Int8 || measured) ? CalibrationFrames.For(request.Dataset, qp, cancellationToken) : null;
             string? autoReason = null;
@@ -140,7 +140,7 @@ public static class MappingFactory
                 "onnx" when !onnx => throw new ArgumentException($"--backend onnx: {Path.GetFileName(weights)} is a {network.GetType().Name}, which has no ONNX export; use --backend torch"),
                 "onnx" when precision == NumericPrecision.Bf16 => throw new ArgumentException("--backend onnx runs fp32 and int8; --precision bf16 needs --backend torch"),
                 "onnx" => InferenceBackend.Onnx,
-                _ => onnx && precision != NumericPrecision.Bf16 ? InferenceBackend.Onnx : InferenceBackend.Torch,
+                _ => InferenceOptions.For(network, precision),
             };
             choice += backend == InferenceBackend.Onnx ? ", ONNX Runtime" : ", libtorch";
             if (precision != NumericPrecision.Fp32) choice += $" in {precision.Name()}";

@@ -36,16 +36,16 @@ public sealed class NetworkFrameMapper(string name, HdrNetwork network, Inferenc
         var (network, card) = HdrUp.Models.Checkpoints.ModelStore.Load(weights);
         try
         {
-            var backend = precision switch
+            var options = new InferenceOptions
             {
-                NumericPrecision.Bf16 => InferenceBackend.Torch,
-                NumericPrecision.Int8 when !OnnxExport.CanExport(network) =>
-                    throw new ArgumentException($"{Path.GetFileName(weights)}: int8 runs on ONNX Runtime, which has no graph of a {network.GetType().Name}"),
-                NumericPrecision.Int8 => InferenceBackend.Onnx,
-                _ => InferenceOptions.Fastest(network),
+                Threads = threads, Backend = InferenceOptions.For(network, precision), Precision = precision, Calibration = calibration,
             };
-            var options = new InferenceOptions { Threads = threads, Backend = backend, Precision = precision, Calibration = calibration };
             return (new NetworkFrameMapper(name, network, options), card);
+        }
+        catch (NotSupportedException e)
+        {
+            network.Dispose();
+            throw new ArgumentException($"{Path.GetFileName(weights)}: {e.Message}");
         }
         catch
         {

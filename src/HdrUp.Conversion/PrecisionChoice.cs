@@ -168,19 +168,21 @@ public static class PrecisionChoice
             foreach (var precision in new[] { NumericPrecision.Fp32, NumericPrecision.Bf16, NumericPrecision.Int8 })
             {
                 var (network, _) = ModelStore.Load(weights, architecture);
-                InferenceBackend? backend = precision switch
+                bool runs = precision switch
                 {
-                    NumericPrecision.Fp32 => InferenceOptions.Fastest(network),
-                    NumericPrecision.Bf16 when CpuFeatures.Current.HasBf16 => InferenceBackend.Torch,
-                    NumericPrecision.Int8 when int8 is not null && OnnxExport.CanExport(network) => InferenceBackend.Onnx,
-                    _ => null,
+                    NumericPrecision.Bf16 => CpuFeatures.Current.HasBf16,   // emulated bf16 is slower than fp32 everywhere
+                    NumericPrecision.Int8 => int8 is not null && OnnxExport.CanExport(network),
+                    _ => true,
                 };
-                if (backend is null)
+                if (!runs)
                 {
                     network.Dispose();
                     continue;
                 }
-                var options = new InferenceOptions { Threads = threads, Backend = backend.Value, Precision = precision, Calibration = int8, OnnxCache = cache };
+                var options = new InferenceOptions
+                {
+                    Threads = threads, Backend = InferenceOptions.For(network, precision), Precision = precision, Calibration = int8, OnnxCache = cache,
+                };
                 candidates.Add((precision, new NetworkFrameMapper(precision.Name(), network, options)));
             }
             var inputs = crops.Select(i => Png16.Read(split.Inputs[i])).ToArray();

@@ -62,6 +62,18 @@ public sealed record InferenceOptions
     public static InferenceBackend Fastest(HdrNetwork network) =>
         Onnx.OnnxExport.CanExport(network) ? InferenceBackend.Onnx : InferenceBackend.Torch;
 
+    /// <summary>The backend that runs <paramref name="network"/> in <paramref name="precision"/>: fp32 on the faster one,
+    /// bf16 on libtorch, int8 on ONNX Runtime.</summary>
+    /// <exception cref="NotSupportedException">int8 for a network without ONNX export, or auto (resolve it first).</exception>
+    public static InferenceBackend For(HdrNetwork network, Precision.NumericPrecision precision) => precision switch
+    {
+        Models.Precision.NumericPrecision.Fp32 => Fastest(network),
+        Models.Precision.NumericPrecision.Bf16 => InferenceBackend.Torch,
+        Models.Precision.NumericPrecision.Int8 when Onnx.OnnxExport.CanExport(network) => InferenceBackend.Onnx,
+        Models.Precision.NumericPrecision.Int8 => throw new NotSupportedException($"int8 runs on ONNX Runtime, which has no graph of a {network.GetType().Name}"),
+        _ => throw new NotSupportedException("Resolve precision auto before choosing a backend."),
+    };
+
     /// <summary>
     /// Recommended tile edge when a frame does not fit in memory whole: 512 px (with <see cref="DefaultTileOverlap"/>).
     /// Tiled vs whole-frame KPNet output (golden weights, PSNR with peak 1, 1920×1080, 2 threads):

@@ -163,6 +163,14 @@ public sealed class OnnxInt8Tests(ITestOutputHelper output) : IDisposable
     public void Int8_needs_onnx_runtime_and_calibration_frames()
     {
         using var net = Network(1);
+        Assert.Equal(InferenceBackend.Onnx, InferenceOptions.For(net, Models.Precision.NumericPrecision.Int8));
+        Assert.Equal(InferenceBackend.Onnx, InferenceOptions.For(net, Models.Precision.NumericPrecision.Fp32));
+        Assert.Equal(InferenceBackend.Torch, InferenceOptions.For(net, Models.Precision.NumericPrecision.Bf16));
+        using (var csrnet = ArchRegistry.Create("csrnet"))
+        {
+            Assert.Equal(InferenceBackend.Torch, InferenceOptions.For(csrnet, Models.Precision.NumericPrecision.Fp32));
+            Assert.Contains("no graph of a CSRNet", Assert.Throws<NotSupportedException>(() => InferenceOptions.For(csrnet, Models.Precision.NumericPrecision.Int8)).Message);
+        }
         var int8 = new InferenceOptions { Precision = Models.Precision.NumericPrecision.Int8, OnnxCache = null };
         Assert.Contains("ONNX Runtime", Assert.Throws<ArgumentException>(() => new FrameInference(net, int8)).Message);
         Assert.Contains("calibration", Assert.Throws<ArgumentException>(() => new FrameInference(net, int8 with { Backend = InferenceBackend.Onnx })).Message);
