@@ -89,7 +89,7 @@ public static class PrecisionChoice
         bool kept = measurement is not null;
         if (measurement is null)
         {
-            log?.Invoke($"precision auto: measuring fp32, bf16 and int8 of {Path.GetFileName(weights)} on {crops.Length} crops of {split.Folder} (once per weights and machine)");
+            log?.Invoke($"precision auto: timing and scoring the precisions this CPU and network offer for {Path.GetFileName(weights)} on {crops.Length} crops of {split.Folder} (once per weights and machine)");
             measurement = Measure(weights, architecture, threads, split, crops, int8, cache, key, cancellationToken);
             if (file is not null)
             {
