@@ -52,7 +52,7 @@ public static class ClipBench
                     clock.Restart();
                     var output = mapper.Map(frames[i], ct);
                     mapping += clock.Elapsed.TotalSeconds;
-                    Png16.RoundToCodes(output);
+                    UnitInterval.RoundToCode16(output.Data);
                     colour.Add(frames[i], output);
                     figure?.Add(c, method.Name, i, output);
                 }

@@ -77,7 +77,7 @@ public static class QualityBench
                     cancellationToken.ThrowIfCancellationRequested();
                     var input = Png16.Read(inputs[i]);
                     RgbPlanarFrame output = mapper.Map(input, cancellationToken);
-                    Png16.RoundToCodes(output);
+                    UnitInterval.RoundToCode16(output.Data);
                     figure?.Add(qp, method.Name, i, output);
                     scores.Add(FrameEvaluator.Evaluate(output, truths[i], options));
                     colour.Add(input, output);
@@ -131,7 +131,7 @@ public static class QualityBench
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         var output = mapper.Map(Png16.Read(input), cancellationToken);
-                        Png16.RoundToCodes(output);
+                        UnitInterval.RoundToCode16(output.Data);
                         outputs.Add(output);
                     }
                     flicker += Flicker.Index(outputs);

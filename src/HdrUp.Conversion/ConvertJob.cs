@@ -360,7 +360,7 @@ public static class ConvertJob
                     }
                     else
                     {
-                        Png16.RoundToCodes(hdr);
+                        UnitInterval.RoundToCode16(hdr.Data);
                         Png16.Write(path, hdr);
                         stored = hdr;
                     }

@@ -101,7 +101,7 @@ public static class PartFile
         }
     }
 
-    /// <summary>Writes <paramref name="frames"/> (PQ code values in [0, 1], quantised as <see cref="Png16.Quantize"/>) as a part.</summary>
+    /// <summary>Writes <paramref name="frames"/> (PQ code values in [0, 1], quantised as <see cref="UnitInterval.ToCode16"/>) as a part.</summary>
     internal static void Write(string destination, PartInfo info, IEnumerable<RgbPlanarFrame> frames,
         IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
     {

@@ -199,7 +199,7 @@ public static class PrecisionChoice
                         var output = candidates[c].Mapper.Map(inputs[i], cancellationToken);
                         seconds[c] += clock.Elapsed.TotalSeconds;
                         if (pass > 0) continue;
-                        Png16.RoundToCodes(output);
+                        UnitInterval.RoundToCode16(output.Data);
                         psnr[c] += Psnr.Compute(output, truths[i]) / inputs.Length;
                         deltaE[c] += DeltaEItp.Compute(output, truths[i]) / inputs.Length;
                     }

@@ -74,21 +74,12 @@ public static class Png16
                 Span<Rgb48> row = rows.GetRowSpan(y);
                 int o = y * w;
                 for (int x = 0; x < w; x++)
-                    row[x] = new Rgb48(Quantize(data[o + x]), Quantize(data[n + o + x]), Quantize(data[2 * n + o + x]));
+                    row[x] = new Rgb48(UnitInterval.ToCode16(data[o + x]), UnitInterval.ToCode16(data[n + o + x]), UnitInterval.ToCode16(data[2 * n + o + x]));
             }
         });
         var encoder = new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.Rgb };
         AtomicFile.Write(path, (Stream stream) => image.Save(stream, encoder));
     }
-
-    /// <summary>[0, 1] → uint16 code, the one rule of <see cref="UnitInterval.ToCode16"/>.</summary>
-    public static ushort Quantize(float value) => UnitInterval.ToCode16(value);
-
-    /// <summary>
-    /// Replaces every value by the one its 16-bit PNG code stands for (<see cref="UnitInterval.RoundToCode16"/>),
-    /// so a frame measures and encodes exactly as its PNG would.
-    /// </summary>
-    public static void RoundToCodes(RgbPlanarFrame frame) => UnitInterval.RoundToCode16(frame.Data);
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 }

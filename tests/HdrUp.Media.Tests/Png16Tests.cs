@@ -24,7 +24,7 @@ public class Png16Tests
     [InlineData(float.NaN, 0)]
     public void Quantize_rounds_half_to_even_like_numpy(float value, int code)
     {
-        Assert.Equal(code, Png16.Quantize(value));
+        Assert.Equal(code, UnitInterval.ToCode16(value));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public class Png16Tests
         Assert.Equal((7, 5), (back.Width, back.Height));
         for (int i = 0; i < frame.Data.Length; i++)
         {
-            Assert.Equal(Png16.Quantize(frame.Data[i]) / 65535f, back.Data[i]);
+            Assert.Equal(UnitInterval.ToCode16(frame.Data[i]) / 65535f, back.Data[i]);
             Assert.InRange(Math.Abs(back.Data[i] - frame.Data[i]), 0, 0.5 / 65535 + 1e-7);
         }
         Assert.Equal(["frame.png"], Directory.GetFiles(temp.Path).Select(Path.GetFileName));

@@ -78,7 +78,7 @@ public sealed class PairedImages
             var g = gtFrames[i]; var l = lqFrames[i];
             if (g.Width != l.Width || g.Height != l.Height) throw new ArgumentException($"Pair {i}: sizes differ.", nameof(lqFrames));
             w[i] = g.Width; h[i] = g.Height;
-            gt[i] = g.Data.Select(Png16.Quantize).ToArray();
+            gt[i] = g.Data.Select(UnitInterval.ToCode16).ToArray();
             lq[i] = l.Data.Select(v => (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f)).ToArray();
         }
         var names = Enumerable.Range(0, n).Select(i => $"frame{i}").ToArray();
