@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HdrUp.Media;
 using HdrUp.Color;
+using HdrUp.Core;
 
 namespace HdrUp.Conversion;
 
@@ -40,8 +41,7 @@ public static class ConcatJob
         if (request.Parts.Count == 0)
             throw new ArgumentException("no parts given");
         string output = Path.GetFullPath(request.Output);
-        if (File.Exists(output) && !request.Force)
-            throw new IOException($"{MediaProbe.DisplayName(output)}: already exists; pass --force to overwrite it");
+        AtomicFile.RefuseOverwrite(output, request.Force);
 
         var parts = request.Parts.Select(p => (Path: p, Info: PartFile.Read(p, cancellationToken))).ToList();
         var ordered = Check(parts);

@@ -11,6 +11,14 @@ public static class AtomicFile
     /// <summary>Temporary files are named <c>.NAME.GUID.tmp</c> beside the target.</summary>
     public const string TemporarySuffix = ".tmp";
 
+    /// <summary>Refuses to replace an existing file unless <paramref name="force"/>: no output is overwritten silently.</summary>
+    /// <exception cref="IOException">One line naming the file and the option.</exception>
+    public static void RefuseOverwrite(string path, bool force)
+    {
+        if (File.Exists(path) && !force)
+            throw new IOException($"{Path.GetFileName(Path.GetFullPath(path))}: already exists; pass --force to overwrite it");
+    }
+
     /// <summary>
     /// Reserves a temporary path beside <paramref name="path"/> (creating the folder) for a writer that is not a
     /// delegate, e.g. an ffmpeg process given <see cref="PendingFile.TemporaryPath"/> as its output.

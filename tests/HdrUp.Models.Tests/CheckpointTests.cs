@@ -269,7 +269,8 @@ public class ModelFilesTests
         using (var net = ArchRegistry.Create("kpnet", 8))
             ModelStore.Save(net, "kpnet", bare);
         Assert.False(File.Exists(ModelCard.PathFor(bare)));
-        Assert.Equal("kpnet", ModelStore.ArchitectureOf(bare));
+        var (loaded, noCard, resolved) = ModelStore.LoadResolved(bare);
+        using (loaded) Assert.Equal(("kpnet", (ModelCard?)null), (resolved, noCard));
 
         ModelFiles.Export(bare, null, copy, qp: 42, notes: "exported", fp16: false);
 
@@ -279,6 +280,6 @@ public class ModelFilesTests
         var (b, _) = ModelStore.Load(copy);
         using (a) using (b)
             Assert.All(a.state_dict().Zip(b.state_dict()), p => Assert.True(p.First.Value.eq(p.Second.Value).all().item<bool>(), p.First.Key));
-        Assert.Throws<IOException>(() => ModelFiles.CheckDestination(copy, force: false));
+        Assert.Throws<IOException>(() => HdrUp.Core.AtomicFile.RefuseOverwrite(copy, force: false));
     }
 }

@@ -46,11 +46,8 @@ internal static class EvalCommand
 
     private static int Run(CliRuntime runtime, EvalRequest request, string? jsonPath, string? csvPath, bool force, CancellationToken cancellationToken)
     {
-        foreach (string? file in new[] { jsonPath, csvPath })
-        {
-            if (file is not null && File.Exists(file) && !force)
-                throw new IOException($"{Path.GetFileName(file)}: already exists; pass --force to overwrite it");
-        }
+        foreach (string file in new[] { jsonPath, csvPath }.OfType<string>())
+            AtomicFile.RefuseOverwrite(file, force);
         EvalResult? result = null;
         runtime.Console.Progress()
             .AutoClear(true)

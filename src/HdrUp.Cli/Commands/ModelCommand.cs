@@ -61,7 +61,7 @@ internal static class ModelCommand
             string dest = parse.GetValue(destination)!;
             string? graphPath = parse.GetValue(onnx) ? Path.ChangeExtension(dest, ".onnx") : null;
             foreach (string output in new[] { dest, graphPath }.OfType<string>())
-                ModelFiles.CheckDestination(output, parse.GetValue(force));
+                AtomicFile.RefuseOverwrite(output, parse.GetValue(force));
             ModelFiles.Export(parse.GetValue(source)!, parse.GetValue(architecture), dest, parse.GetValue(qp), parse.GetValue(notes), parse.GetValue(half), graphPath);
             Wrote(runtime, dest);
             if (graphPath is not null) runtime.Console.MarkupLine($"wrote {Markup.Escape(graphPath)}");
@@ -93,7 +93,7 @@ internal static class ModelCommand
         CliRuntime.SetGuardedAction(cascade, (parse, runtime, _) =>
         {
             string dest = parse.GetValue(destination)!;
-            ModelFiles.CheckDestination(dest, parse.GetValue(force));
+            AtomicFile.RefuseOverwrite(dest, parse.GetValue(force));
             ModelFiles.Cascade(parse.GetValue(architecture)!, parse.GetValue(restore)!, parse.GetValue(reconstruct)!, dest, parse.GetValue(qp));
             return Task.FromResult(Wrote(runtime, dest));
         });
@@ -123,7 +123,7 @@ internal static class ModelCommand
             string dest = parse.GetValue(destination)!;
             if (!(parse.GetValue(weight) is >= 0 and <= 1))
                 throw new ArgumentException($"--weight {parse.GetValue(weight).ToString(CultureInfo.InvariantCulture)}: must be between 0 and 1");
-            ModelFiles.CheckDestination(dest, parse.GetValue(force));
+            AtomicFile.RefuseOverwrite(dest, parse.GetValue(force));
             ModelFiles.Blend(parse.GetValue(first)!, parse.GetValue(second)!, parse.GetValue(weight), dest, parse.GetValue(qp), parse.GetValue(notes), parse.GetValue(half));
             return Task.FromResult(Wrote(runtime, dest));
         });

@@ -57,8 +57,7 @@ public sealed class DeliveryOutputs
             string folder = Path.GetDirectoryName(full)!;
             if (!Directory.Exists(folder))
                 throw new DirectoryNotFoundException($"{Path.GetFileName(full)}: folder {folder} does not exist");
-            if (File.Exists(full) && !force)
-                throw new IOException($"{Path.GetFileName(full)}: already exists; pass --force to overwrite it");
+            AtomicFile.RefuseOverwrite(full, force);
         }
         return new DeliveryOutputs(request);
     }

@@ -10,23 +10,15 @@ namespace HdrUp.Models.Checkpoints;
 /// </summary>
 public static class ModelFiles
 {
-    /// <summary>Refuses to replace an existing <paramref name="destination"/> unless <paramref name="force"/>.</summary>
-    public static void CheckDestination(string destination, bool force)
-    {
-        if (File.Exists(destination) && !force)
-            throw new IOException($"{Path.GetFileName(destination)}: already exists; pass --force to overwrite it");
-    }
-
     /// <summary>
     /// Copies weights (.safetensors with card, or .pth with <paramref name="architecture"/>) to <paramref name="destination"/>,
     /// recording the QP and extra notes; with <paramref name="graphPath"/>, also the ONNX graph of the file as written.
     /// </summary>
     public static void Export(string source, string? architecture, string destination, int? qp, string? notes, bool fp16, string? graphPath = null)
     {
-        var (network, card) = ModelStore.Load(source, architecture);
+        var (network, card, arch) = ModelStore.LoadResolved(source, architecture);
         using (network)
         {
-            string arch = ModelStore.ArchitectureOf(source, architecture)!;
             if (graphPath is not null && !OnnxExport.CanExport(network))
                 throw new NotSupportedException($"{arch}: no ONNX export (the KPNet family only); leave out --onnx");
             var exported = (card ?? new ModelCard { Architecture = arch, Width = network.Width }) with

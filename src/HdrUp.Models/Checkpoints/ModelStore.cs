@@ -20,6 +20,13 @@ public static class ModelStore
     /// <exception cref="InvalidDataException">Architecture unknown or weights do not fit it (message names file and key).</exception>
     public static (HdrNetwork Network, ModelCard? Card) Load(string weightsPath, string? architecture = null, int? nf = null)
     {
+        var (network, card, _) = LoadResolved(weightsPath, architecture, nf);
+        return (network, card);
+    }
+
+    /// <summary><see cref="Load"/>, also returning the registry name it resolved (the argument, the card's, or the metadata's).</summary>
+    public static (HdrNetwork Network, ModelCard? Card, string Architecture) LoadResolved(string weightsPath, string? architecture = null, int? nf = null)
+    {
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath}: no such weights file.", weightsPath);
         string cardPath = ModelCard.PathFor(weightsPath);
         ModelCard? card = File.Exists(cardPath) ? ModelCard.Load(cardPath) : null;
@@ -40,19 +47,7 @@ public static class ModelStore
             throw;
         }
         network.eval();
-        return (network, card);
-    }
-
-    /// <summary>
-    /// The registry name of a weights file as <see cref="Load"/> resolves it: <paramref name="architecture"/>, else the card's,
-    /// else the safetensors metadata's; null when none says.
-    /// </summary>
-    public static string? ArchitectureOf(string weightsPath, string? architecture = null)
-    {
-        string cardPath = ModelCard.PathFor(weightsPath);
-        string? known = architecture ?? (File.Exists(cardPath) ? ModelCard.Load(cardPath).Architecture : null);
-        if (known is not null) return known;
-        return Checkpoint.IsSafetensors(weightsPath) && Metadata(weightsPath).TryGetValue(ArchitectureKey, out var a) ? a : null;
+        return (network, card, arch);
     }
 
     private static Dictionary<string, string> Metadata(string safetensorsPath)
