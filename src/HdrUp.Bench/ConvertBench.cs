@@ -56,7 +56,7 @@ public static class ConvertBench
                     ConvertJob.Run(new ConvertRequest { Input = clip, Output = output, Mapper = timed, Signature = "bench", Preset = preset, Force = true },
                         cancellationToken: cancellationToken);
                     double convert = clock.Elapsed.TotalSeconds / frames, net = timed.Seconds / frames;
-                    var row = new ConvertBenchRow(model, backend.ToString(), name, frames, tile, net, convert, convert / net, SpeedBench.PeakResidentBytes());
+                    var row = new ConvertBenchRow(model, backend.ToString(), name, frames, tile, net, convert, convert / net, ProcessMemory.PeakResidentBytes());
                     rows.Add(row);
                     log(string.Create(CultureInfo.InvariantCulture,
                         $"{model} {name}: network {net:F2} s/frame, convert {convert:F2} s/frame, ratio {row.ConvertToNetworkRatio:F3}, peak RSS {row.PeakResidentBytes >> 20} MiB"));

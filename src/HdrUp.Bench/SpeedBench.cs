@@ -142,7 +142,7 @@ public static class SpeedBench
         }
 
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-            MachineDescription(), threads, ceiling, rows, PeakResidentBytes(), onnx || bf16 ? comparisons : null, ceilingBf16);
+            MachineDescription(), threads, ceiling, rows, ProcessMemory.PeakResidentBytes(), onnx || bf16 ? comparisons : null, ceilingBf16);
     }
 
     /// <summary>One untimed warm-up of each, then <paramref name="repeats"/> alternating timed runs of a and b, so that
@@ -229,18 +229,6 @@ public static class SpeedBench
         catch (IOException) { }
         return $"{cpu}; {Environment.ProcessorCount} logical cores; {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB; " +
                $"{RuntimeInformation.OSDescription}; .NET {Environment.Version}; libtorch via TorchSharp";
-    }
-
-    internal static long PeakResidentBytes()
-    {
-        try
-        {
-            string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            if (line is not null)
-                return long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;   // the value is right-aligned after a tab, so from ~10 GB on no space precedes it
-        }
-        catch (IOException) { }
-        return -1;
     }
 
     public static (string Json, string Markdown) Render(SpeedReport report)
