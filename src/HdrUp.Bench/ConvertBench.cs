@@ -45,10 +45,10 @@ public static class ConvertBench
                     cancellationToken);
                 foreach (string model in models)
                 {
-                    int tile = MappingFactory.TileFor(width, height);
                     var network = ArchRegistry.Create(model);
                     network.eval();
                     var backend = InferenceOptions.Fastest(network);
+                    int tile = MappingFactory.TileFor(width, height, PeakMemoryModel.For(model, backend), MemoryBudget.Default(), network.SizeMultiple).Tile;
                     using var timed = new TimedMapper(new NetworkFrameMapper(model, network, new InferenceOptions { Threads = threads, TileSize = tile, Backend = backend }));
                     string output = Path.Combine(folder, $"{name}-{model}.mkv");
                     log($"{model} {name}: converting {frames} frames ({(tile > 0 ? $"tiles {tile}" : "whole frames")}, x265 {preset})");
