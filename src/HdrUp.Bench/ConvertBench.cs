@@ -45,10 +45,10 @@ public static class ConvertBench
                     cancellationToken);
                 foreach (string model in models)
                 {
-                    int tile = MappingFactory.TileFor(width, height);
                     var network = ArchRegistry.Create(model);
                     network.eval();
                     var backend = InferenceOptions.Fastest(network);
+                    int tile = MappingFactory.TileFor(width, height, PeakMemoryModel.For(model, backend), MemoryBudget.Default(), network.SizeMultiple).Tile;
                     using var timed = new TimedMapper(new NetworkFrameMapper(model, network, new InferenceOptions { Threads = threads, TileSize = tile, Backend = backend }));
                     string output = Path.Combine(folder, $"{name}-{model}.mkv");
                     log($"{model} {name}: converting {frames} frames ({(tile > 0 ? $"tiles {tile}" : "whole frames")}, x265 {preset})");
@@ -56,7 +56,7 @@ public static class ConvertBench
                     ConvertJob.Run(new ConvertRequest { Input = clip, Output = output, Mapper = timed, Signature = "bench", Preset = preset, Force = true },
                         cancellationToken: cancellationToken);
                     double convert = clock.Elapsed.TotalSeconds / frames, net = timed.Seconds / frames;
-                    var row = new ConvertBenchRow(model, backend.ToString(), name, frames, tile, net, convert, convert / net, SpeedBench.PeakResidentBytes());
+                    var row = new ConvertBenchRow(model, backend.ToString(), name, frames, tile, net, convert, convert / net, ProcessMemory.PeakResidentBytes());
                     rows.Add(row);
                     log(string.Create(CultureInfo.InvariantCulture,
                         $"{model} {name}: network {net:F2} s/frame, convert {convert:F2} s/frame, ratio {row.ConvertToNetworkRatio:F3}, peak RSS {row.PeakResidentBytes >> 20} MiB"));

@@ -46,8 +46,11 @@ public sealed record MappingRequest
 
     public int Threads { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Tile edge; 0 = <see cref="MappingFactory.TileFor"/>'s rule.</summary>
+    /// <summary>Tile edge; 0 = <see cref="MappingFactory.TileFor"/>'s rule, which fits the tiles to <see cref="MaxMemory"/>.</summary>
     public int Tile { get; init; }
+
+    /// <summary>Bytes the conversion may use (<c>--max-memory</c>); null = <see cref="MemoryBudget.Default()"/>.</summary>
+    public long? MaxMemory { get; init; }
 
     /// <summary>Null: keep for the network, model for the formulas (so the standards stay as published).</summary>
     public ColourSource? Colour { get; init; }
@@ -58,11 +61,22 @@ public sealed record MappingRequest
 
 /// <summary>
 /// The mapping a conversion runs, its signature (everything that changes the pixels, so a resumed job that differs
-/// starts over), how it was chosen (for the summary), and the QP of the shipped model picked (null otherwise).
+/// starts over), how it was chosen (for the summary), the QP of the shipped model picked and, for a network, its tiles
+/// and predicted peak memory (null otherwise).
 /// </summary>
-public sealed record Mapping(IFrameMapper Mapper, string Signature, string Choice, int? Qp) : IDisposable
+public sealed record Mapping(IFrameMapper Mapper, string Signature, string Choice, int? Qp, TilePlan? Tiles = null) : IDisposable
 {
     public void Dispose() => (Mapper as IDisposable)?.Dispose();
+}
+
+/// <summary>
+/// The tile edge <see cref="MappingFactory.TileFor"/> picked (0 = whole frames), how many tiles a frame takes, the pixels the
+/// network computes per frame as a multiple of the frame's (the time tiling costs: overlaps are computed twice), the peak resident
+/// memory <see cref="PeakMemoryModel"/> predicts, and the budget it was picked for.
+/// </summary>
+public sealed record TilePlan(int Tile, int Count, double Work, long PredictedBytes, long BudgetBytes)
+{
+    public bool Fits => PredictedBytes <= BudgetBytes;
 }
 
 /// <summary>
@@ -72,18 +86,59 @@ public sealed record Mapping(IFrameMapper Mapper, string Signature, string Choic
 /// </summary>
 public static class MappingFactory
 {
-    /// <summary>Largest frame run whole by default (1080p padded to KPNet's multiple of 16); larger frames are tiled.</summary>
-    public const long WholeFramePixels = 1920L * 1088;
+    /// <summary>Smallest tile edge the rule picks: two overlaps (<see cref="InferenceOptions.DefaultTileOverlap"/>), so every pixel
+    /// still has a tile in which it is not in a blend ramp; below it the overlaps would cost more compute than the tiles.</summary>
+    public const int MinTile = 2 * InferenceOptions.DefaultTileOverlap;
 
-    /// <summary>The tile edge for a frame: <paramref name="requested"/> if set, else whole frames up to 1920×1088 and <see cref="InferenceOptions.DefaultTileSize"/> tiles above.</summary>
-    public static int TileFor(int width, int height, int requested = 0) =>
-        requested > 0 ? requested : (long)width * height > WholeFramePixels ? InferenceOptions.DefaultTileSize : 0;
+    /// <summary>
+    /// The tiles for a <paramref name="width"/>×<paramref name="height"/> frame and their predicted peak: <paramref name="requested"/>
+    /// if set; else the whole frame if <paramref name="cost"/> predicts it within <paramref name="budget"/>; else, of the tile edges
+    /// (multiples of the network's <paramref name="multiple"/>, from <see cref="MinTile"/>) that fit, the one that computes the fewest
+    /// pixels, the larger on a tie; else (a budget too small for any) <see cref="MinTile"/>, which then does not <see cref="TilePlan.Fits"/>.
+    /// Not simply the largest edge that fits: how tiles pack decides the time. Under 3 GiB at 1080p the largest edge that fits full
+    /// KPNet on ONNX Runtime, 968 px, takes 3×2 tiles and computes 2.71× the frame's pixels; 576 px takes 4×2 and computes 1.28×.
+    /// Below ~512 px the overlaps make small edges cost more again, so the choice stays among the larger edges. Larger tiles are
+    /// closer to the whole frame (KPNet's coordinate attention sees more of each row and column), and the difference is small next
+    /// to the time: README, Performance, and <see cref="InferenceOptions.DefaultTileSize"/>.
+    /// </summary>
+    public static TilePlan TileFor(int width, int height, PeakMemoryModel cost, long budget, int multiple, int requested = 0)
+    {
+        int paddedWidth = RoundUp(width, multiple), paddedHeight = RoundUp(height, multiple);
+        long framePixels = (long)width * height;
+        // As FrameInference tiles: the edge rounded up to the multiple, a frame that fits in one tile run whole, tiles spread
+        // evenly with at least the default overlap.
+        TilePlan Plan(int tile)
+        {
+            int edge = tile <= 0 ? Math.Max(paddedWidth, paddedHeight) : RoundUp(tile, multiple);
+            int tileWidth = Math.Min(edge, paddedWidth), tileHeight = Math.Min(edge, paddedHeight);
+            int count = FrameInference.TileStarts(paddedWidth, edge, InferenceOptions.DefaultTileOverlap, multiple).Length
+                      * FrameInference.TileStarts(paddedHeight, edge, InferenceOptions.DefaultTileOverlap, multiple).Length;
+            long tilePixels = (long)tileWidth * tileHeight;
+            return new TilePlan(tile, count, (double)count * tilePixels / framePixels, cost.Predict(tilePixels, framePixels), budget);
+        }
+        if (requested > 0 && RoundUp(requested, multiple) <= InferenceOptions.DefaultTileOverlap)
+            throw new ArgumentException($"--tile {requested}: must be more than the {InferenceOptions.DefaultTileOverlap}-px overlap between tiles");
+        if (requested > 0) return Plan(requested);
+        var whole = Plan(0);
+        if (whole.Fits) return whole;
+        int smallest = RoundUp(MinTile, multiple);
+        TilePlan? best = null;
+        for (int tile = smallest; tile < Math.Max(paddedWidth, paddedHeight); tile += multiple)
+        {
+            var plan = Plan(tile);
+            if (!plan.Fits) break;   // the peak only grows with the edge
+            if (best is null || plan.Work <= best.Work) best = plan;
+        }
+        return best ?? Plan(smallest);
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>Resolves <paramref name="request"/> for the input <paramref name="info"/> describes (its one probe);
     /// <paramref name="log"/> hears of slow one-off steps (quantising a graph, measuring precisions).</summary>
     public static Mapping Create(MappingRequest request, MediaInfo info, CancellationToken cancellationToken = default, Action<string>? log = null)
     {
-        var (mapper, signature, choice, qp) = CreateMethod(request, info, cancellationToken, log);
+        var (mapper, signature, choice, qp, tiles) = CreateMethod(request, info, cancellationToken, log);
         // The lock and the roll-off change every frame, so they are part of the signature a resumed run must match.
         var colour = request.Colour ?? (request.Method == MappingMethod.Kpnet ? ColourSource.Keep : ColourSource.Model);
         if (colour == ColourSource.Keep && request.Method != MappingMethod.Bt2408)
@@ -97,25 +152,24 @@ public static class MappingFactory
             (mapper, signature, choice) = (new PeakLimitedMapper(mapper, request.Peak), signature + $",peak-{peak}",
                 choice + $"; highlights rolled off from {(PeakLimitedMapper.KneeFraction * request.Peak).ToString("0.##", inv)} to {peak} cd/m²");
         }
-        return new Mapping(mapper, signature, choice, qp);
+        return new Mapping(mapper, signature, choice, qp, tiles);
     }
 
-    private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp) CreateMethod(MappingRequest request, MediaInfo info,
+    private static (IFrameMapper Mapper, string Signature, string Choice, int? Qp, TilePlan? Tiles) CreateMethod(MappingRequest request, MediaInfo info,
         CancellationToken cancellationToken, Action<string>? log)
     {
         switch (request.Method)
         {
             case MappingMethod.Bt2446a:
-                return (new Bt2446AInverseMapper(), "bt2446a", "ITU-R BT.2446 Method A inverse (non-learned)", null);
+                return (new Bt2446AInverseMapper(), "bt2446a", "ITU-R BT.2446 Method A inverse (non-learned)", null, null);
             case MappingMethod.Bt2408:
-                return (new Bt2408SdrMapper(), "bt2408", "ITU-R BT.2408 placement, SDR white at 203 cd/m² (non-learned)", null);
+                return (new Bt2408SdrMapper(), "bt2408", "ITU-R BT.2408 placement, SDR white at 203 cd/m² (non-learned)", null, null);
         }
 
         var (weights, choice, shippedQp) = request.Model is not null
             ? (request.Model, $"KPNet weights {Path.GetFileName(request.Model)}", (int?)null)
             : ShippedForQp(request, info, cancellationToken);
-        int tile = TileFor(info.Width, info.Height, request.Tile);
-        var (network, card) = ModelStore.Load(weights, request.Arch);
+        var (network, card, arch) = ModelStore.LoadResolved(weights, request.Arch);
         try
         {
             bool onnx = OnnxExport.CanExport(network);
@@ -142,10 +196,17 @@ public static class MappingFactory
                 "onnx" => InferenceBackend.Onnx,
                 _ => InferenceOptions.For(network, precision),
             };
+            // int8 activations are smaller than fp32's, so ONNX Runtime's fp32 model bounds its peak from above.
+            var plan = TileFor(info.Width, info.Height, PeakMemoryModel.For(arch, backend), request.MaxMemory ?? MemoryBudget.Default(), network.SizeMultiple, request.Tile);
+            if (!plan.Fits && request.MaxMemory is not null && request.Tile == 0)
+                throw new ArgumentException($"--max-memory {MemoryBudget.Format(plan.BudgetBytes)}: a {info.Width}×{info.Height} frame of {Path.GetFileName(weights)} " +
+                    $"needs about {MemoryBudget.Format(plan.PredictedBytes)} even in {plan.Tile}-px tiles");
+            int tile = plan.Tile;
             choice += backend == InferenceBackend.Onnx ? ", ONNX Runtime" : ", libtorch";
             if (precision != NumericPrecision.Fp32) choice += $" in {precision.Name()}";
             if (precision == NumericPrecision.Int8) choice += $" (calibrated on {calibration!.Description})";
             if (autoReason is not null) choice += $" (precision {autoReason})";
+            choice += "; " + Describe(plan, request);
             var options = new InferenceOptions { Threads = threads, TileSize = tile, Backend = backend, Precision = precision, Calibration = calibration };
             string name = Path.GetFileNameWithoutExtension(weights);
             // fp32 runs keep the signature they had before precision was a choice, so their caches still resume; int8's output
@@ -153,13 +214,24 @@ public static class MappingFactory
             string[] parts = ["network", ConvertJob.FileHash(weights), request.Arch ?? "", tile.ToString(CultureInfo.InvariantCulture), backend.ToString()];
             if (precision != NumericPrecision.Fp32) parts = [.. parts, precision.Name()];
             if (precision == NumericPrecision.Int8) parts = [.. parts, calibration!.Identity];
-            return (new NetworkFrameMapper(name, network, options), ConvertJob.MakeSignature(parts), choice, shippedQp);
+            return (new NetworkFrameMapper(name, network, options), ConvertJob.MakeSignature(parts), choice, shippedQp, plan);
         }
         catch
         {
             network.Dispose();
             throw;
         }
+    }
+
+    // The summary's words for the tiles: what was chosen, what it should cost and against which budget.
+    private static string Describe(TilePlan plan, MappingRequest request)
+    {
+        string tiles = plan.Count == 1 ? "whole frames"
+            : $"{plan.Tile}-px tiles, {plan.Count} a frame computing {plan.Work.ToString("0.00", CultureInfo.InvariantCulture)}× its pixels";
+        string peak = $"predicted peak {MemoryBudget.Format(plan.PredictedBytes)}";
+        string budget = $"{MemoryBudget.Format(plan.BudgetBytes)} {(request.MaxMemory is null ? "default budget" : "--max-memory")}";
+        if (request.Tile > 0) return $"{tiles} (--tile {request.Tile}; {peak}{(plan.Fits ? "" : $", above the {budget}")})";
+        return plan.Fits ? $"{tiles} ({peak} within the {budget})" : $"{tiles}, the smallest ({peak}, above the {budget})";
     }
 
     /// <summary>The QP a model of unknown QP is measured and calibrated at: the paper's main setting.</summary>

@@ -250,6 +250,43 @@ public class ConvertCommandTests
         Assert.False(File.Exists(output));
     }
 
+    // --max-memory picks the network's tiles and the summary names them with their predicted peak, then the measured one. The
+    // fast model on ONNX Runtime at 640×360 (PeakMemoryModel: 303 MiB + 291 B per tile pixel + 200 per frame pixel) needs
+    // 411 MiB whole; under 400 MiB two full-height 360-px tiles (383 MiB), under 380 MiB 212-px tiles, 4×2 (359 MiB).
+    [Fact]
+    public async Task Convert_MaxMemory_ChoosesTheTiles_AndTheSummaryNamesThem()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, width: 640, height: 360, frames: 2);
+        string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+
+        var strips = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "a.mkv"), "--quality", "fast", "--qp", "37", "--max-memory", "400M", "--preset", "ultrafast");
+        Assert.True(strips.ExitCode == 0, strips.Error);
+        Assert.Contains("ONNX Runtime; 360-px tiles, 2 a frame computing 1.13× its pixels (predicted peak 383 MiB within the 400 MiB --max-memory)", Flat(strips.Output));
+        Assert.Matches(@"│ memory\s+│ peak \d+(\.\d)? [MG]iB \(predicted 383 MiB\)", strips.Output);
+
+        var tiles = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "b.mkv"), "--quality", "fast", "--qp", "37", "--max-memory", "0.37G", "--preset", "ultrafast");
+        Assert.True(tiles.ExitCode == 0, tiles.Error);
+        Assert.Contains("ONNX Runtime; 212-px tiles, 8 a frame computing 1.56× its pixels (predicted peak 359 MiB within the 379 MiB --max-memory)", Flat(tiles.Output));
+
+        var whole = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, "c.mkv"), "--quality", "fast", "--qp", "37", "--preset", "ultrafast");
+        Assert.True(whole.ExitCode == 0, whole.Error);
+        Assert.Contains("ONNX Runtime; whole frames (predicted peak 411 MiB within the ", Flat(whole.Output));
+        Assert.Contains(" default budget)", Flat(whole.Output));
+    }
+
+    // A size --max-memory cannot read is one error line naming the option, before the input is even opened.
+    [Theory]
+    [InlineData("3X", "--max-memory 3X: expected a size with a unit, e.g. 3G or 1500M")]
+    [InlineData("2048", "--max-memory 2048: expected a size with a unit, e.g. 3G or 1500M")]
+    [InlineData("0G", "--max-memory 0G: must be more than zero")]
+    public async Task Convert_BadMaxMemory_IsOneErrorLine(string value, string expected)
+    {
+        var run = await CliHarness.Run("convert", Path.Combine(CliHarness.TempFolder(), "missing.mp4"), "--max-memory", value);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"hdrup: error: {expected}", run.Error.Trim());
+    }
+
     [Fact]
     public async Task Convert_RefusesHdrInput_UnlessAllowed()
     {

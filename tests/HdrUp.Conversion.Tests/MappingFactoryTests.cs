@@ -13,15 +13,43 @@ public class MappingFactoryTests
 
     private static string FastQp37 => Path.Combine(Repo.Root, "models", "kpnet-fast-qp37.safetensors");
 
-    // Whole frames up to 1920×1088 (1080p padded to KPNet's multiple of 16), 512-px tiles above; an explicit --tile wins.
+    // A made-up cost, so the rule is tested apart from the measured ones: 500 MiB fixed, 4000 B per tile pixel, 200 per frame
+    // pixel, KPNet's multiple of 8. Expected tiles worked out by hand with FrameInference.TileStarts' spreading (64-px overlap):
+    // 1080p whole needs 500 MiB + 4000·2,073,600 + 200·2,073,600 = 9,233,408,000 B; under 6 GiB two full-height 1080-px strips
+    // (1.125× the pixels) beat every larger edge; under 3 GiB the edges that fit run up to 752, but 576 px packs 4×2 tiles
+    // (1.28×) where 752 needs 3×2 (1.63×); at 4K under 3 GiB 488 px packs 9×5 (1.29×).
+    private static readonly PeakMemoryModel Made = new(500L << 20, 4000, 200);
+
     [Theory]
-    [InlineData(1920, 1080, 0, 0)]
-    [InlineData(1920, 1088, 0, 0)]
-    [InlineData(2560, 1440, 0, 512)]
-    [InlineData(3840, 2160, 0, 512)]
-    [InlineData(640, 360, 256, 256)]
-    public void TileFor_runs_whole_frames_up_to_1080p(int width, int height, int requested, int tile) =>
-        Assert.Equal(tile, MappingFactory.TileFor(width, height, requested));
+    [InlineData(1920, 1080, 10240, 0, 1, 9_233_408_000)]
+    [InlineData(1920, 1080, 6144, 1080, 2, 5_604_608_000)]
+    [InlineData(1920, 1080, 3072, 576, 8, 2_266_112_000)]
+    [InlineData(1920, 1080, 1536, 408, 18, 1_604_864_000)]
+    [InlineData(1920, 1080, 1024, 168, 180, 1_051_904_000)]
+    [InlineData(3840, 2160, 3072, 488, 45, 3_135_744_000)]
+    [InlineData(3840, 2160, 6144, 824, 15, 4_899_072_000)]
+    [InlineData(640, 360, 3072, 0, 1, 1_491_968_000)]
+    public void TileFor_takes_the_whole_frame_or_the_least_work_that_fits(int width, int height, int budgetMiB, int tile, int count, long predicted)
+    {
+        var plan = MappingFactory.TileFor(width, height, Made, (long)budgetMiB << 20, 8);
+        Assert.Equal((tile, count, predicted), (plan.Tile, plan.Count, plan.PredictedBytes));
+        Assert.True(plan.Fits);
+    }
+
+    // Nothing fits 900 MiB (even 128-px tiles need 1,004,544,000 B): the smallest tile, marked as not fitting. An explicit tile wins
+    // over any budget, with its own prediction; one no larger than the overlap is refused.
+    [Fact]
+    public void TileFor_falls_back_to_the_smallest_tile_and_obeys_an_explicit_one()
+    {
+        var tight = MappingFactory.TileFor(1920, 1080, Made, 900L << 20, 8);
+        Assert.Equal((128, 1_004_544_000L, false), (tight.Tile, tight.PredictedBytes, tight.Fits));
+
+        var asked = MappingFactory.TileFor(1920, 1080, Made, 100L << 30, 8, requested: 512);
+        Assert.Equal((512, 15, 500L * (1 << 20) + 4000L * 512 * 512 + 200L * 1920 * 1080), (asked.Tile, asked.Count, asked.PredictedBytes));
+
+        var refused = Assert.Throws<ArgumentException>(() => MappingFactory.TileFor(1920, 1080, Made, 3L << 30, 8, requested: 60));
+        Assert.Equal("--tile 60: must be more than the 64-px overlap between tiles", refused.Message);
+    }
 
     // The formulas keep their published colours unless asked; BT.2446 A (SDR white → 1000 cd/m²) is rolled off below a
     // 600 cd/m² peak; BT.2408 changes no colour, so it is never hue-locked.
@@ -52,7 +80,8 @@ public class MappingFactoryTests
         var request = new MappingRequest { Model = FastQp37, Threads = 1 };
         using var fp32 = MappingFactory.Create(request, Clip.Value);
         Assert.IsType<HueLockedMapper>(Assert.IsType<PeakLimitedMapper>(fp32.Mapper).Inner);
-        Assert.Contains(", ONNX Runtime; colours kept from the input (--colour keep); highlights rolled off from 750 to 1000 cd/m²", fp32.Choice);
+        Assert.Contains(", ONNX Runtime; whole frames (predicted peak ", fp32.Choice);
+        Assert.Contains("; colours kept from the input (--colour keep); highlights rolled off from 750 to 1000 cd/m²", fp32.Choice);
         Assert.EndsWith(",colour-keep,peak-1000", fp32.Signature);
 
         using var bf16 = MappingFactory.Create(request with { Precision = NumericPrecision.Bf16 }, Clip.Value);
@@ -113,5 +142,39 @@ public class MappingFactoryTests
         using var auto = MappingFactory.Create(new MappingRequest { Model = FastQp37, Threads = 1, Precision = NumericPrecision.Auto }, Clip.Value);
         Assert.Contains(", ONNX Runtime (precision auto: fp32, as no test split at QP 37 was given", auto.Choice);
         Assert.DoesNotContain(" in fp32", auto.Choice);
+    }
+
+    // The budget picks the tiles, the tiles are in the signature (a run with other tiles makes other pixels, so it never resumes
+    // this one's cache) and in the summary. The fast model on ONNX Runtime (303 MiB + 291 B per tile pixel + 200 per frame pixel,
+    // size multiple 4) at 1080p: whole under 3 GiB (1,335,856,128 B); 1080-px strips under 1 GiB; 572-px tiles, 4×2, under
+    // 800 MiB; nothing under 600 MiB, not even 128-px tiles (737,206,272 B), which is an error when the budget was asked for.
+    [Fact]
+    public void Network_tiles_follow_the_budget_and_change_the_signature()
+    {
+        var frame = Clip.Value with { Width = 1920, Height = 1080 };
+        var request = new MappingRequest { Model = FastQp37, Threads = 1, Colour = ColourSource.Model };
+        string Signature(string tile) => ConvertJob.MakeSignature("network", ConvertJob.FileHash(FastQp37), "", tile, "Onnx") + ",peak-1000";
+
+        using var whole = MappingFactory.Create(request with { MaxMemory = 3L << 30 }, frame);
+        Assert.Equal((0, 1, 1_335_856_128L), (whole.Tiles!.Tile, whole.Tiles.Count, whole.Tiles.PredictedBytes));
+        Assert.Equal(Signature("0"), whole.Signature);
+        Assert.Contains("; whole frames (predicted peak 1.2 GiB within the 3.0 GiB --max-memory)", whole.Choice);
+
+        using var strips = MappingFactory.Create(request with { MaxMemory = 1L << 30 }, frame);
+        Assert.Equal((1080, 2), (strips.Tiles!.Tile, strips.Tiles.Count));
+        Assert.Equal(Signature("1080"), strips.Signature);
+
+        using var tiles = MappingFactory.Create(request with { MaxMemory = 800L << 20 }, frame);
+        Assert.Equal((572, 8, 827_649_072L), (tiles.Tiles!.Tile, tiles.Tiles.Count, tiles.Tiles.PredictedBytes));
+        Assert.Equal(Signature("572"), tiles.Signature);
+        Assert.Contains("; 572-px tiles, 8 a frame computing 1.26× its pixels (predicted peak 789 MiB within the 800 MiB --max-memory)", tiles.Choice);
+
+        var refused = Assert.Throws<ArgumentException>(() => MappingFactory.Create(request with { MaxMemory = 600L << 20 }, frame));
+        Assert.Equal("--max-memory 600 MiB: a 1920×1080 frame of kpnet-fast-qp37.safetensors needs about 703 MiB even in 128-px tiles", refused.Message);
+
+        // An explicit tile wins over the budget, and says what it is predicted to cost.
+        using var asked = MappingFactory.Create(request with { MaxMemory = 600L << 20, Tile = 256 }, frame);
+        Assert.Equal(Signature("256"), asked.Signature);
+        Assert.Matches(@"; 256-px tiles, 60 a frame computing 1\.\d\d× its pixels \(--tile 256; predicted peak \d+ MiB, above the 600 MiB --max-memory\)", asked.Choice);
     }
 }

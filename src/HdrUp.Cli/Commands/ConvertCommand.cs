@@ -6,7 +6,6 @@ using HdrUp.Conversion.Delivery;
 using HdrUp.Color;
 using HdrUp.Core;
 using HdrUp.Media;
-using HdrUp.Models.Inference;
 using HdrUp.Models.Precision;
 using HdrUp.Training.Dataset;
 using Spectre.Console;
@@ -87,8 +86,14 @@ internal static class ConvertCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads for the network.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var tile = new Option<int>("--tile")
         {
-            Description = $"Tile edge in pixels for large frames (0 = whole frame up to 1920×1088, {InferenceOptions.DefaultTileSize}-px tiles above).",
+            Description = "Tile edge in pixels for the network (0 = chosen from --max-memory: whole frames when they fit, else the tiles that fit with the least extra work).",
             DefaultValueFactory = _ => 0,
+        };
+        var maxMemory = new Option<string?>("--max-memory")
+        {
+            Description = "Memory the conversion may use, e.g. 3G or 1500M (binary units); the network runs whole frames if their predicted peak " +
+                          "fits, else the tiles that fit with the least extra work (tiles cost time and a little accuracy; measured in the README). Default: a quarter of this machine's memory " +
+                          $"(or its container's limit), at most {MemoryBudget.Format(MemoryBudget.DefaultCap)}. The summary gives the tiles and the predicted and measured peak.",
         };
         var maxFrames = new Option<int?>("--max-frames") { Description = "Convert only the first N frames (a preview)." };
         var deinterlace = new Option<DeinterlaceRate>("--deinterlace")
@@ -115,7 +120,7 @@ internal static class ConvertCommand
             "display and MaxCLL/MaxFALL metadata (or HLG with --transfer hlg); audio, subtitles and chapters copied. Interrupted runs resume: run the same command again.");
         var delivery = new DeliveryOptions();
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, precision, crf, preset, framesOut, force, allowHdr, threads, tile, maxFrames, deinterlace, keepSar, segment }.Concat(delivery.All))
+        foreach (var option in new Option[] { output, method, colour, peak, transfer, model, arch, qp, quality, backend, precision, crf, preset, framesOut, force, allowHdr, threads, tile, maxMemory, maxFrames, deinterlace, keepSar, segment }.Concat(delivery.All))
             command.Options.Add(option);
 
         CliRuntime.SetGuardedAction(command, (parse, runtime, ct) =>
@@ -135,6 +140,7 @@ internal static class ConvertCommand
                 Quality = parse.GetValue(quality), Backend = parse.GetValue(backend)!, Precision = NumericPrecisions.Parse(parse.GetValue(precision)!),
                 Dataset = Environment.GetEnvironmentVariable(DatasetVariable) is { Length: > 0 } dataset ? new DatasetLayout(dataset).ConversionFolders() : null,
                 Threads = parse.GetValue(threads), Tile = parse.GetValue(tile), Colour = parse.GetValue(colour), Peak = parse.GetValue(peak),
+                MaxMemory = parse.GetValue(maxMemory) is string budget ? MemoryBudget.Parse(budget) : null,
             };
             var settings = new Settings(source, destination, frames, mapping, parse.GetValue(crf), parse.GetValue(preset)!, parse.GetValue(force),
                 parse.GetValue(allowHdr), parse.GetValue(maxFrames), part, parse.GetValue(transfer), parse.GetValue(deinterlace), parse.GetValue(keepSar))
@@ -219,6 +225,8 @@ internal static class ConvertCommand
         summary.AddRow("time", $"{r.Elapsed:hh\\:mm\\:ss} ({(r.Frames / Math.Max(1e-9, r.Elapsed.TotalSeconds)).ToString("0.00", CultureInfo.InvariantCulture)} frames/s)");
         TransferOption.AddSummaryRows(summary, s.Transfer, r.LightLevel);
         summary.AddRow("mapping", Markup.Escape(choice));
+        if (mapping.Tiles is { } tiles)
+            summary.AddRow("memory", $"peak {MemoryBudget.Format(ProcessMemory.PeakResidentBytes())} (predicted {MemoryBudget.Format(tiles.PredictedBytes)})");
         if (r.Output is not null) summary.AddRow(s.Segment is not null ? $"part {s.Segment}" : s.Transfer == HdrTransfer.Hlg ? "HLG file" : "HDR10 file", Markup.Escape(r.Output));
         if (r.FramesOut is not null) summary.AddRow("PQ PNG frames", Markup.Escape(r.FramesOut));
         foreach (var (label, value) in delivery?.SummaryRows() ?? [])
