@@ -20,6 +20,15 @@ public static class CardAndProbeBench
     /// <summary>Card side in pixels: square, so the crops figure shows it whole.</summary>
     public const int CardSize = 256;
 
+    /// <summary>The card report: <see cref="Card"/>'s table with its figure, written as <paramref name="stemName"/>.png.</summary>
+    public static (string Markdown, string Csv, List<(string Suffix, Action<Stream> Write)> Extras) CardReport(IReadOnlyList<(string Name, string Weights)> models,
+        int qp, int threads, string stemName, Action<string> log, CancellationToken ct)
+    {
+        var (markdown, csv, figure) = Card(models, qp, threads, log, ct);
+        markdown += $"\n![colour card]({stemName}.png) Columns: {string.Join(" | ", figure.Columns(qp))}; HDR shown with the SDR preview mapping of 'bench quality'.\n";
+        return (markdown, csv, [(".png", s => figure.Save(qp, s))]);
+    }
+
     public static (string Markdown, string Csv, CropFigure Figure) Card(IReadOnlyList<(string Name, string Weights)> models, int qp, int threads,
         Action<string> log, CancellationToken ct)
     {

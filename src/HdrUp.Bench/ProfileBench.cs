@@ -24,6 +24,25 @@ public sealed record ProfileReport(string Model, string Size, int Threads, int F
 /// </summary>
 public static class ProfileBench
 {
+    /// <summary>The whole report: this machine's convolution ceiling, then each model's profile (Markdown and JSON).</summary>
+    public static (string Markdown, string Json) Report(IReadOnlyList<string> models, string sizeName, int frames, int threads, int depth,
+        Action<string> log, CancellationToken ct)
+    {
+        torch.set_num_threads(threads);
+        double ceiling = SpeedBench.ConvCeiling(3, log);
+        var markdown = new StringBuilder($"# hdrup bench profile — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\nMachine: {SpeedBench.MachineDescription()}.\n\n");
+        var reports = new List<ProfileReport>();
+        foreach (string name in models)
+        {
+            var report = Run(name, sizeName, frames, threads, log, ct);
+            reports.Add(report);
+            markdown.AppendLine(Render(report, ceiling, depth));
+        }
+        string json = System.Text.Json.JsonSerializer.Serialize(new { ceiling_gflops = ceiling, profiles = reports },
+            new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
+        return (markdown.ToString(), json);
+    }
+
     public static ProfileReport Run(string model, string sizeName, int frames, int threads, Action<string> log, CancellationToken ct)
     {
         var (_, width, height) = SpeedBench.Sizes.Single(s => s.Name == sizeName);

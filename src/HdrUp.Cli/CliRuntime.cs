@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HdrUp.Core;
 using Spectre.Console;
 
 namespace HdrUp.Cli;
@@ -11,7 +12,6 @@ internal sealed class CliRuntime
 {
     public const int ExitOk = 0;
     public const int ExitFailure = 1;
-    public const int ExitUsage = 2;
     public const int ExitCancelled = 130;
 
     private CliRuntime(IAnsiConsole console, TextWriter error)
@@ -43,6 +43,46 @@ internal sealed class CliRuntime
         .AutoClear(false)
         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
             new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn());
+
+    /// <summary>A job's log line, printed as plain text.</summary>
+    public void Log(string line) => Console.MarkupLine(Markup.Escape(line));
+
+    /// <summary>A summary: one label and one value a row, no header.</summary>
+    public void WriteRows(IEnumerable<(string Label, string Value)> rows)
+    {
+        var table = new Table().HideHeaders().AddColumn("").AddColumn("");
+        foreach (var (label, value) in rows) table.AddRow(Markup.Escape(label), Markup.Escape(value));
+        Console.Write(table);
+    }
+
+    /// <summary>Draws a job's <see cref="TextTable"/>, then its notes.</summary>
+    public void Write(TextTable source)
+    {
+        var table = new Table();
+        if (source.Title is { } title) table.Title(Markup.Escape(title));
+        for (int c = 0; c < source.Headers.Count; c++)
+        {
+            var column = new TableColumn(Markup.Escape(source.Headers[c]));
+            table.AddColumn(source.IsRightAligned(c) ? column.RightAligned() : column);
+        }
+        foreach (var (cells, emphasis) in source.Rows)
+            table.AddRow(cells.Select(cell => emphasis ? $"[bold]{Markup.Escape(cell)}[/]" : Markup.Escape(cell)).ToArray());
+        Console.Write(table);
+        foreach (string note in source.Notes) Console.WriteLine(note);
+    }
+
+    /// <summary>Runs <paramref name="work"/> under a progress display with one task, fed by the progress it is given.</summary>
+    public T WithProgress<T>(string description, Func<IProgress<(long Done, long Total)>, T> work)
+    {
+        T result = default!;
+        Progress().Start(context =>
+        {
+            var task = context.AddTask(Markup.Escape(description), maxValue: 1);
+            result = work(new SynchronousProgress<(long Done, long Total)>(p => (task.MaxValue, task.Value) = (Math.Max(1, p.Total), p.Done)));
+            task.Value = task.MaxValue;
+        });
+        return result;
+    }
 
     public void Fail(string message) => Error.WriteLine($"hdrup: error: {message}");
 

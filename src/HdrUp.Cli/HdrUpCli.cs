@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HdrUp.Cli.Commands;
+using HdrUp.Cli.Help;
 
 namespace HdrUp.Cli;
 
@@ -8,11 +9,12 @@ public static class HdrUpCli
 {
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand(
-            "hdrup: turn compressed 8-bit SDR video into HDR10 (PQ, BT.2020, 10-bit HEVC) with KPNet " +
-            "(\"Compressed-SDR to HDR Video Reconstruction\", TPAMI).");
-        foreach (var command in CommandCatalog.All())
-            root.Subcommands.Add(command);
+        // The commands in the order 'hdrup --help' lists them.
+        var root = new RootCommand(CliHelp.For("hdrup"))
+        {
+            ConvertCommand.Create(), ConcatCommand.Create(), EvalCommand.Create(), DatasetCommand.Create(), TrainCommand.Create(),
+            ModelCommand.Create(), BenchCommand.Create(),
+        };
         return root;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HdrUp.Core;
@@ -41,6 +42,25 @@ public sealed record ModelCard
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    /// <summary>The card as <c>hdrup model info</c> shows it: one row a field that is set.</summary>
+    public TextTable ToTable()
+    {
+        var table = new TextTable("field", "value") { Title = "model card" };
+        void Row(string field, object? value) { if (value is not null) table.Add(field, Convert.ToString(value, CultureInfo.InvariantCulture)!); }
+        Row("architecture", Architecture);
+        Row("width", Width);
+        Row("qp", Qp);
+        Row("training data", TrainingData);
+        Row("iterations", Iterations);
+        Row("wall time (h)", WallTimeSeconds is double s ? Math.Round(s / 3600, 2) : null);
+        Row("validation PSNR (dB)", ValidationPsnr is double p ? Math.Round(p, 3) : null);
+        Row("validation ΔE_ITP", ValidationDeltaEItp is double d ? Math.Round(d, 3) : null);
+        Row("weights", WeightsFile);
+        Row("created", CreatedUtc);
+        Row("notes", Notes);
+        return table;
+    }
 
     /// <summary>The card path belonging to a weights file: same folder and stem, extension <c>.card.json</c>.</summary>
     public static string PathFor(string weightsPath) => Path.ChangeExtension(weightsPath, null) + ".card.json";

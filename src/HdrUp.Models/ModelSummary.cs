@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using HdrUp.Core;
 
 namespace HdrUp.Models;
 
@@ -41,19 +41,29 @@ public sealed record ModelSummary(string Network, int Width, int SizeMultiple, I
             network.state_dict().Count);
     }
 
-    /// <summary>A plain-text table (module, params, note) followed by the totals.</summary>
-    public string ToTable()
+    /// <summary>The parameter table of <c>hdrup model info</c>: module, params, note, then the totals.</summary>
+    public TextTable ToTable()
     {
         var inv = CultureInfo.InvariantCulture;
-        int w = Math.Max(10, Modules.Max(m => m.Name.Length));
-        var sb = new StringBuilder();
-        sb.AppendLine(inv, $"{Network} (nf = {Width}, input multiple of {SizeMultiple})");
-        sb.AppendLine(inv, $"{"module".PadRight(w)}  {"params",12}");
+        var table = new TextTable("module", "params", "note") { Title = $"{Network} (nf = {Width}, input sides a multiple of {SizeMultiple})" }.Right(1);
         foreach (var m in Modules)
-            sb.AppendLine(inv, $"{m.Name.PadRight(w)}  {m.Parameters,12:N0}{(m.Executed ? "" : "  (never executed)")}");
-        sb.AppendLine(inv, $"{"total".PadRight(w)}  {TotalParameters,12:N0}");
-        sb.AppendLine(inv, $"{"executed".PadRight(w)}  {ExecutedParameters,12:N0}");
-        sb.Append(inv, $"state-dict entries: {StateDictEntries}");
-        return sb.ToString();
+            table.Add(m.Name, m.Parameters.ToString("N0", inv),
+                m.Executed ? (m.Buffers > 0 ? $"+{m.Buffers.ToString("N0", inv)} buffer values" : "") : "never executed (kept for checkpoint compatibility)");
+        table.Add(true, "total", TotalParameters.ToString("N0", inv), "as the paper counts");
+        table.Add("executed", ExecutedParameters.ToString("N0", inv), "used by the forward pass");
+        table.Add("state-dict entries", StateDictEntries.ToString(inv), "parameters + buffers");
+        return table;
+    }
+
+    /// <summary>Every registered architecture at the default width with its parameter count (<c>hdrup model list</c>).</summary>
+    public static TextTable Registry()
+    {
+        var table = new TextTable("name", "params", "description").Right(1);
+        foreach (var entry in ArchRegistry.Entries)
+        {
+            using var network = entry.Factory(ArchRegistry.DefaultWidth);
+            table.Add(entry.Name, network.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture), entry.Description);
+        }
+        return table;
     }
 }

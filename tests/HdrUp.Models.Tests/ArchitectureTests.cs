@@ -36,7 +36,7 @@ public class ArchitectureTests
         };
         Assert.Equal(expected.Keys.ToArray(), m.Keys.ToArray());   // also the declaration (= key) order
         foreach (var (k, v) in expected) Assert.Equal(v, m[k]);
-        Assert.Contains("never executed", ModelSummary.Of(net).ToTable());
+        Assert.Contains(ModelSummary.Of(net).ToTable().Rows, row => row.Cells[2].StartsWith("never executed", StringComparison.Ordinal));
     }
 
     public static TheoryData<string> Published => new() { "kpnet", "kpnet-single-kib", "kunet" };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using HdrUp.Core;
 using HdrUp.Media;
@@ -32,6 +33,47 @@ public sealed record EvalResult(EvalRequest Request, IReadOnlyList<EvalFrame> Fr
             WriteIndented = true,
             NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
         });
+    }
+
+    /// <summary>The first <paramref name="shownFrames"/> frames and the means as a table (the rest are in the CSV), with footnotes.</summary>
+    public TextTable Table(int shownFrames)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var options = Request.Options;
+        bool reference = Summary is not null, fidelity = Colour is not null;
+        var headers = new List<string> { "frame" };
+        if (reference)
+        {
+            headers.AddRange(["PSNR (dB)", $"SSIM ({options.SsimMode.ToString().ToLowerInvariant()})", "MSE", "ΔE_ITP"]);
+            if (options.Pu21Psnr) headers.Add("PU21-PSNR");
+        }
+        if (fidelity) headers.AddRange(["hue drift (°)", "chroma ratio"]);
+        var table = new TextTable([.. headers]).Right([.. Enumerable.Range(1, headers.Count - 1)]);
+        string[] Cells(string name, double? psnr, double? ssim, double? mse, double? deltaE, double? pu21, ColourFidelity? c)
+        {
+            var cells = new List<string> { name };
+            if (reference)
+            {
+                cells.AddRange([(psnr ?? 0).ToString("F4", inv), (ssim ?? 0).ToString("F5", inv), (mse ?? 0).ToString("F6", inv), deltaE?.ToString("F4", inv) ?? ""]);
+                if (options.Pu21Psnr) cells.Add(pu21?.ToString("F4", inv) ?? "");
+            }
+            if (fidelity) cells.AddRange([c?.HueDriftDegrees.ToString("F2", inv) ?? "", c?.ChromaRatio.ToString("F3", inv) ?? ""]);
+            return [.. cells];
+        }
+        foreach (var frame in Frames.Take(shownFrames))
+        {
+            var m = frame.Metrics;
+            table.Add(Cells(frame.Name, m?.Psnr, m?.Ssim, m?.Mse, m?.DeltaEItp, m?.Pu21Psnr, frame.Colour));
+        }
+        if (Frames.Count > shownFrames)
+            table.Add([$"… {Frames.Count - shownFrames} more (see --csv)", .. Enumerable.Repeat("", headers.Count - 1)]);
+        var s = Summary;
+        table.Add(true, Cells($"{(fidelity && !reference ? "all" : "mean of")} {Frames.Count}", s?.Psnr, s?.Ssim, s?.Mse, s?.DeltaEItp, s?.Pu21Psnr, Colour));
+        if (s?.PsnrInfiniteFrames > 0)
+            table.Notes.Add($"{s.PsnrInfiniteFrames} frame(s) are identical (PSNR = ∞) and are left out of the PSNR mean.");
+        if (Colour is { } colour)
+            table.Notes.Add(string.Create(inv, $"Colour fidelity over {colour.ChromaticPixels:N0} chromatic, unclipped input pixels (pixel-weighted over all frames; docs/colour.md)."));
+        return table;
     }
 
     /// <summary>One CSV row per frame; a value not measured is an empty field.</summary>

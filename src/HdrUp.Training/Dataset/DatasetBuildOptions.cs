@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace HdrUp.Training.Dataset;
@@ -26,6 +27,24 @@ public enum SdrTone
 /// <summary>Every parameter of <see cref="DatasetBuilder.BuildAsync"/>; recorded in the output manifest.</summary>
 public sealed record DatasetBuildOptions
 {
+    /// <summary>"32,37" → [32, 37]: the QP list of <c>dataset build --qp</c>.</summary>
+    public static int[] ParseQps(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(q => int.TryParse(q, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new ArgumentException($"--qp: '{q}' is not an integer QP."))
+            .ToArray();
+
+    /// <summary>"256" or "320x192": the frame size of <c>dataset build --size</c>.</summary>
+    public static (int Width, int Height) ParseSize(string text)
+    {
+        var parts = text.ToLowerInvariant().Split('x');
+        if (parts.Length is 1 or 2 && parts.All(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
+        {
+            int w = int.Parse(parts[0], CultureInfo.InvariantCulture);
+            return (w, parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : w);
+        }
+        throw new ArgumentException($"--size: '{text}' is not N or WxH.");
+    }
+
     /// <summary>Folder with manifest.json from the samples step, or any folder of EXR files (see docs/dataset.md).</summary>
     public required string SourcesDir { get; init; }
 

@@ -45,7 +45,17 @@ public sealed record DatasetManifest
 }
 
 /// <summary>What one build did: the manifest and how many frame files were written vs found.</summary>
-public sealed record DatasetBuildResult(DatasetManifest Manifest, string ManifestPath, int FilesWritten, int FilesSkipped);
+public sealed record DatasetBuildResult(DatasetManifest Manifest, string ManifestPath, int FilesWritten, int FilesSkipped)
+{
+    /// <summary>One row a split (frames, size), and a footnote with the files written.</summary>
+    public TextTable ToTable()
+    {
+        var table = new TextTable("split", "frames", "size");
+        foreach (var s in Manifest.Splits) table.Add(s.Name, s.Count.ToString(CultureInfo.InvariantCulture), $"{s.Width}×{s.Height}");
+        table.Notes.Add($"{FilesWritten} files written, {FilesSkipped} already present; manifest {ManifestPath}");
+        return table;
+    }
+}
 
 /// <summary>
 /// The "build" step: scene-referred HDR sources → KPNet training pairs in the HDRTV1K layout

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using HdrUp.Core;
 using HdrUp.Media;
@@ -8,7 +9,24 @@ namespace HdrUp.Training.Dataset;
 public sealed record SampleProgress(string Message, int FilesDone, int FilesTotal);
 
 /// <summary>What one run of <see cref="SampleFetcher.FetchAsync"/> did.</summary>
-public sealed record SampleFetchResult(SourceManifest Manifest, string ManifestPath, IReadOnlyList<string> FetchedOrigins, IReadOnlyList<string> SkippedOrigins);
+public sealed record SampleFetchResult(SourceManifest Manifest, string ManifestPath, IReadOnlyList<string> FetchedOrigins, IReadOnlyList<string> SkippedOrigins)
+{
+    /// <summary>One row a source file: size, light statistics, role; and a footnote with the totals.</summary>
+    public TextTable ToTable()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var table = new TextTable("id", "size", "peak", "median", "peak/median (stops)", "range P99.9/P0.1 (stops)", "role");
+        foreach (var f in Manifest.Files)
+        {
+            var s = f.Stats;
+            table.Add(f.Id, $"{f.Width}×{f.Height}", s?.Peak.ToString("G4", inv) ?? "", s?.Median.ToString("G4", inv) ?? "",
+                s?.PeakOverMedianStops.ToString("F1", inv) ?? "", s?.DynamicRangeStops.ToString("F1", inv) ?? "", f.Role + (f.Note is null ? "" : $" ({f.Note})"));
+        }
+        static string Join(IReadOnlyList<string> items) => items.Count == 0 ? "none" : string.Join(", ", items);
+        table.Notes.Add(string.Create(inv, $"{Manifest.Files.Count} files, {Manifest.Files.Sum(f => f.SizeBytes) / 1e6:F1} MB; fetched: {Join(FetchedOrigins)}; already present: {Join(SkippedOrigins)}; manifest {ManifestPath}"));
+        return table;
+    }
+}
 
 /// <summary>
 /// The "samples" step: obtains real scene-referred HDR photographs and panoramas (OpenEXR, Radiance
