@@ -10,14 +10,23 @@ public sealed class MultiStepSchedule
 {
     private readonly long[] milestones;
 
-    public MultiStepSchedule(double baseLearningRate, IReadOnlyList<long> milestones, double gamma)
+    private readonly long? linearFrom;
+    private readonly long totalSteps;
+
+    /// <param name="linearDecayFrom">With <paramref name="totalSteps"/>: after this many completed steps the rate also falls
+    /// linearly, reaching 0 after <paramref name="totalSteps"/> (JSI-GAN's second stage); null: no decay.</param>
+    public MultiStepSchedule(double baseLearningRate, IReadOnlyList<long> milestones, double gamma, long? linearDecayFrom = null, long totalSteps = 0)
     {
         BaseLearningRate = baseLearningRate;
         this.milestones = milestones.Order().ToArray();
         Gamma = gamma;
+        if (linearDecayFrom is long from && !(from >= 0 && from < totalSteps))
+            throw new ArgumentOutOfRangeException(nameof(linearDecayFrom), linearDecayFrom, "must be at least 0 and below the total steps");
+        (linearFrom, this.totalSteps) = (linearDecayFrom, totalSteps);
     }
 
-    public static MultiStepSchedule From(OptimisationOptions o) => new(o.Optimizer.Lr, o.Scheduler.Milestones, o.Scheduler.Gamma);
+    public static MultiStepSchedule From(OptimisationOptions o) =>
+        new(o.Optimizer.Lr, o.Scheduler.Milestones, o.Scheduler.Gamma, o.Scheduler.LinearDecayFrom, o.TotalIter);
 
     public double BaseLearningRate { get; }
     public double Gamma { get; }
@@ -29,6 +38,8 @@ public sealed class MultiStepSchedule
         double lr = BaseLearningRate;
         foreach (long m in milestones)
             if (m <= completedSteps) lr *= Gamma;
+        if (linearFrom is long from && completedSteps > from)
+            lr *= Math.Max(0, totalSteps - completedSteps) / (double)(totalSteps - from);
         return lr;
     }
 }

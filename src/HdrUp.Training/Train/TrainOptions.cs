@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HdrUp.Models;
 using HdrUp.Models.Precision;
 using System.Text.Json.Serialization;
 using HdrUp.Core;
@@ -133,12 +134,16 @@ public sealed record TrainOptions
         Require(Train.Loss.Teacher is null || File.Exists(Train.Loss.Teacher), "train.loss.teacher", $"'{Train.Loss.Teacher}': no such weights file");
         Require(Train.Loss.Teacher is null || !Train.Loss.IsLkib, "train.loss.teacher", "cannot be combined with LKIB (use L1 or L2)");
         Require(Train.Loss.L1Weight >= 0 && double.IsFinite(Train.Loss.L1Weight), "train.loss.l1_weight", "must be a finite value ≥ 0");
-        Require(!Train.Loss.IsPix2Pix || Train.Loss.Teacher is null, "train.loss.teacher", "cannot be combined with Pix2Pix (use L1 or L2)");
+        Require(!Train.Loss.IsAdversarial || Train.Loss.Teacher is null, "train.loss.teacher", $"cannot be combined with {Train.Loss.Type} (use L1 or L2)");
+        Require(!Train.Loss.IsJsiGan || t.GtSize >= JsiGanDiscriminator.MinimumSide, "datasets.train.gt_size",
+            $"must be at least {JsiGanDiscriminator.MinimumSide} for JsiGan (its discriminators halve five times and end in an unpadded 5×5 convolution; is {t.GtSize})");
+        Require(Train.Scheduler.LinearDecayFrom is null or >= 0 && (Train.Scheduler.LinearDecayFrom ?? 0) < Train.TotalIter, "train.scheduler.linear_decay_from",
+            "must be at least 0 and below train.total_iter");
         Require(!Train.Loss.IsPix2Pix || t.GtSize >= PatchGanMinimumCrop, "datasets.train.gt_size",
             $"must be at least {PatchGanMinimumCrop} for Pix2Pix (the 70×70 PatchGAN's map of patch logits is empty below; is {t.GtSize})");
         Require(Precision != Models.Precision.NumericPrecision.Int8, "precision", "int8 is an inference precision (convert); train in fp32, bf16 or auto");
-        Require(!Train.Loss.IsPix2Pix || Precision != Models.Precision.NumericPrecision.Bf16, "precision",
-            "bf16 is not supported with Pix2Pix (the adversarial step trains in fp32; use fp32 or auto)");
+        Require(!Train.Loss.IsAdversarial || Precision != Models.Precision.NumericPrecision.Bf16, "precision",
+            $"bf16 is not supported with {Train.Loss.Type} (the adversarial step trains in fp32; use fp32 or auto)");
         Require(Val.ValFreq >= 0, "val.val_freq", "must be ≥ 0 (0 = never)");
         Require(Datasets.Val.MaxImages >= 0, "datasets.val.max_images", "must be ≥ 0 (0 = all)");
         Require(Logger.SaveCheckpointFreq >= 0, "logger.save_checkpoint_freq", "must be ≥ 0 (0 = only at the end)");
@@ -228,6 +233,12 @@ public sealed record MultiStepOptions
     public string Type { get; init; } = "MultiStepLR";
     public long[] Milestones { get; init; } = [200_000, 300_000, 400_000, 500_000];
     public double Gamma { get; init; } = 0.5;
+
+    /// <summary>
+    /// After this many completed steps the rate falls linearly to 0 at <c>train.total_iter</c> (JSI-GAN's second stage
+    /// decays so over its last epochs); null (default): no decay.
+    /// </summary>
+    public long? LinearDecayFrom { get; init; }
 }
 
 /// <summary>Pixel loss on the raw (unclamped) output (paper Tab. 2 rows 2–4; see <see cref="TrainingLoss"/>).</summary>
@@ -235,6 +246,7 @@ public sealed record LossOptions
 {
     /// <summary>
     /// <c>L1</c> (official), <c>L2</c> (mean squared error), <c>LKIB</c> (L1 + γ·Σ_i L1(head_i(K_i), GT)) or
+    /// <c>JsiGan</c> (JSI-GAN's second stage, <see cref="JsiGanAdversary"/>; crops of at least 160) or
     /// <c>Pix2Pix</c> (pix2pix's conditional GAN: the network against a 70×70 PatchGAN discriminator of width
     /// <c>network.nf</c>, generator loss BCE(D(x, G(x)), 1) + <see cref="L1Weight"/>·L1; the discriminator, trained with
     /// ½·[BCE(D(x, y), 1) + BCE(D(x, G(x)), 0)] by its own Adam with <c>train.optimizer</c>'s settings, lives in the
@@ -263,6 +275,14 @@ public sealed record LossOptions
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsPix2Pix => Type.Equals("Pix2Pix", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>JSI-GAN's second stage (<see cref="JsiGanAdversary"/>): L2 and the losses of two discriminators.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsJsiGan => Type.Equals("JsiGan", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A GAN objective: the run trains discriminators beside the network, in fp32.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsAdversarial => IsPix2Pix || IsJsiGan;
 }
 
 /// <summary>Validation: eval mode, batch 1, PSNR (peak 1, negatives set to 0) and ΔE_ITP.</summary>

@@ -124,13 +124,11 @@ public sealed class Trainer : IDisposable
         if (bf16) teacher?.to(ScalarType.BFloat16);
         using var adam = torch.optim.Adam(trainable, t.Optimizer.Lr, t.Optimizer.Betas[0], t.Optimizer.Betas[1],
             t.Optimizer.Eps, t.Optimizer.WeightDecay);
-        // Pix2Pix only: the conditional PatchGAN discriminator (width nf) and its own Adam with the same settings, as
-        // pix2pix trains both; built last so the network's initialisation is the same for every loss.
-        using var discriminator = t.Loss.IsPix2Pix ? new PatchGanDiscriminator(o.Network.Nf) : null;
-        discriminator?.train();
-        using var adamD = discriminator is null ? null : torch.optim.Adam(discriminator.parameters(), t.Optimizer.Lr,
-            t.Optimizer.Betas[0], t.Optimizer.Betas[1], t.Optimizer.Eps, t.Optimizer.WeightDecay);
-        var auxiliary = (nn.Module?)heads ?? discriminator;
+        // GAN objectives only (Pix2Pix, JsiGan): the discriminators and their own Adam with the same settings, as their
+        // papers train both; built last so the network's initialisation is the same for every loss.
+        using var adversary = Adversary.For(o);
+        var adamD = adversary?.Optimizer;
+        var auxiliary = (nn.Module?)heads ?? adversary?.Module;
         // Built last: its network draws nothing from torch's generator that the others' initialisation would see.
         using var average = t.EmaDecay > 0 ? new WeightAverage(net, o.Network.Type, o.Network.Nf, t.EmaDecay) : null;
         averaged = average;
@@ -205,7 +203,7 @@ public sealed class Trainer : IDisposable
                     var gt = torch.tensor(batch.Gt, shape);
                     if (bf16) lq = lq.to(ScalarType.BFloat16);
                     shadow?.Pull();
-                    var loss = discriminator is not null ? AdversarialStep(computeNet, discriminator, adamD!, lq, gt, t.Loss.L1Weight)
+                    var loss = adversary is not null ? adversary.Step(computeNet, lq, gt)
                         : teacher is null
                         ? TrainingLoss.Compute(t.Loss.Type, computeNet, computeHeads, lq, gt, t.Loss.Gamma)
                         : TrainingLoss.Distill(t.Loss.Type, computeNet, teacher, lq, gt, t.Loss.TeacherWeight);
@@ -266,30 +264,10 @@ public sealed class Trainer : IDisposable
         return new TrainResult(iteration, wall, valPsnr, valDe, FinalWeightsPath, lastState);
     }
 
-    /// <summary>
-    /// One pix2pix step (its optimize_parameters): G(x) once; the discriminator's update on (x, y) against (x, G(x))
-    /// detached; then the generator's loss against the updated discriminator, returned for the caller's backward and
-    /// step of the network's optimiser (the gradients it leaves on the discriminator are cleared before its next update).
-    /// </summary>
-    private static Tensor AdversarialStep(HdrNetwork net, PatchGanDiscriminator d, OptimizerHelper adamD, Tensor lq, Tensor gt, double l1Weight)
-    {
-        using var scope = torch.NewDisposeScope();
-        var fake = net.call(lq);
-        adamD.zero_grad();
-        using (var detached = fake.detach())
-        {
-            var lossD = TrainingLoss.Pix2PixDiscriminator(d, lq, detached, gt);
-            lossD.backward();
-        }
-        adamD.step();
-        var lossG = TrainingLoss.Pix2PixGenerator(d, lq, fake, gt, l1Weight);
-        return lossG.MoveToOuterDisposeScope();
-    }
-
-    // The arithmetic the run computes in: bf16 where asked for (or where auto finds bf16 units), but fp32 for Pix2Pix,
-    // whose adversarial step has no bf16 path.
+    // The arithmetic the run computes in: bf16 where asked for (or where auto finds bf16 units), but fp32 for the GAN
+    // objectives, whose adversarial steps have no bf16 path.
     private static NumericPrecision ComputePrecision(TrainOptions o) =>
-        o.Train.Loss.IsPix2Pix ? NumericPrecision.Fp32 : o.Precision.Resolve();
+        o.Train.Loss.IsAdversarial ? NumericPrecision.Fp32 : o.Precision.Resolve();
 
     // Fresh modules of the run's architecture (and L_KIB heads): the bf16 copies of the master modules.
     private static List<nn.Module> BuildModules(TrainOptions o, bool withHeads)
@@ -374,6 +352,7 @@ public sealed class Trainer : IDisposable
         var l = options.Train.Loss;
         string pixel = l.IsLkib ? FormattableString.Invariant($"LKIB (L1 + {l.Gamma:G3}·Σ L1 of the per-KIB heads)")
             : l.IsPix2Pix ? FormattableString.Invariant($"Pix2Pix (cGAN against a 70×70 PatchGAN + {l.L1Weight:G3}·L1)")
+            : l.IsJsiGan ? "JsiGan (L2 + relativistic hinge GAN and feature matching of an image and a detail-layer discriminator)"
             : l.Type.ToUpperInvariant();
         return l.Teacher is null ? pixel
             : FormattableString.Invariant($"distilled: {1 - l.TeacherWeight:G3}·{pixel} to GT + {l.TeacherWeight:G3}·L1 to teacher {l.Teacher}");

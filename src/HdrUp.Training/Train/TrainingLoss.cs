@@ -15,7 +15,7 @@ namespace HdrUp.Training.Train;
 public static class TrainingLoss
 {
     /// <summary>Accepted values of <c>train.loss.type</c>.</summary>
-    public static IReadOnlyList<string> Known { get; } = ["L1", "L2", "LKIB", "Pix2Pix"];
+    public static IReadOnlyList<string> Known { get; } = ["L1", "L2", "LKIB", "Pix2Pix", "JsiGan"];
 
     /// <summary>
     /// pix2pix's discriminator loss (Isola et al., CVPR 2017, eq. 1 and §3.3, "we divide the objective by 2 while
@@ -45,6 +45,29 @@ public static class TrainingLoss
         return loss.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The relativistic hinge loss of a discriminator (JSI-GAN's): mean(relu(1 − (D(real) − mean D(fake)))) +
+    /// mean(relu(1 + (D(fake) − mean D(real)))), on logits; <paramref name="fake"/>'s should come from a detached output.
+    /// </summary>
+    public static Tensor RaHingeDiscriminator(Tensor real, Tensor fake)
+    {
+        using var scope = NewDisposeScope();
+        var loss = nn.functional.relu(1.0 - (real - fake.mean())).mean() + nn.functional.relu(1.0 + (fake - real.mean())).mean();
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The generator's relativistic hinge loss: the discriminator's with real and generated exchanged.</summary>
+    public static Tensor RaHingeGenerator(Tensor real, Tensor fake) => RaHingeDiscriminator(fake, real);
+
+    /// <summary>Feature matching: Σ_i mean((real_i − fake_i)²) over the discriminator's features.</summary>
+    public static Tensor FeatureMatching(IReadOnlyList<Tensor> real, IReadOnlyList<Tensor> fake)
+    {
+        using var scope = NewDisposeScope();
+        var loss = torch.zeros(1, dtype: fake[0].dtype).squeeze();
+        for (int i = 0; i < real.Count; i++) loss = loss + nn.functional.mse_loss(fake[i], real[i]);
+        return loss.MoveToOuterDisposeScope();
+    }
+
     /// <summary>Mean squared error (L2 row of Tab. 2).</summary>
     public static Tensor L2(Tensor output, Tensor gt) => nn.functional.mse_loss(output, gt);
 
@@ -64,7 +87,7 @@ public static class TrainingLoss
     /// </summary>
     public static Tensor Distill(string type, HdrNetwork student, HdrNetwork teacher, Tensor lq, Tensor gt, double teacherWeight)
     {
-        if (IsLkib(type) || IsPix2Pix(type)) throw new ArgumentException($"Distillation supports L1 and L2, not '{type}'.", nameof(type));
+        if (IsLkib(type) || IsPix2Pix(type) || type.Equals("JsiGan", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"Distillation supports L1 and L2, not '{type}'.", nameof(type));
         using var scope = NewDisposeScope();
         Tensor target;
         using (no_grad()) target = AsTarget(teacher.call(lq), gt);

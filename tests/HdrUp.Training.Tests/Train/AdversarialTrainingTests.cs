@@ -92,4 +92,114 @@ public class AdversarialTrainingTests
         Assert.Throws<InvalidDataException>(() => TrainOptions.Parse("""{ "train": { "loss": { "type": "Pix2Pix", "l1_weight": -1 } } }"""));
         Assert.Equal(NumericPrecision.Auto, options.Precision);
     }
+
+    // JSI-GAN's second stage (#19). The relativistic hinge losses by hand: real logits [2, 0], generated [1, −1]
+    // (means 1 and 0). D: mean(relu(1 − (real − 0))) = mean(0, 1) = 0.5, mean(relu(1 + (fake − 1))) = mean(1, 0) = 0.5 → 1.0.
+    // G: mean(relu(1 − (fake − 1))) = mean(1, 3) = 2, mean(relu(1 + (real − 0))) = mean(3, 1) = 2 → 4.0.
+    [Fact]
+    public void Relativistic_hinge_and_feature_matching_losses_have_their_values()
+    {
+        using var real = torch.tensor(new float[] { 2, 0 });
+        using var fake = torch.tensor(new float[] { 1, -1 });
+        using var d = TrainingLoss.RaHingeDiscriminator(real, fake);
+        using var g = TrainingLoss.RaHingeGenerator(real, fake);
+        Assert.Equal(1.0, d.item<float>(), 6);
+        Assert.Equal(4.0, g.item<float>(), 6);
+        using var a = torch.zeros(2, 4);
+        using var b = torch.full(2, 4, 0.5f);
+        using var c = torch.ones(1, 3);
+        using var e = torch.full(1, 3, 3f);
+        using var fm = TrainingLoss.FeatureMatching([a, c], [b, e]);
+        Assert.Equal(0.25 + 4.0, fm.item<float>(), 6);
+    }
+
+    [Fact]
+    public void Jsi_gan_discriminator_has_the_released_layers_and_needs_160_pixels()
+    {
+        torch.random.manual_seed(3);
+        using var d = new JsiGanDiscriminator();
+        Assert.Equal(13_713_602, d.parameters().Sum(p => p.numel()));
+        using var x = torch.rand(2, 3, 160, 160);
+        var (logits, features) = d.call(x);
+        Assert.Equal(new long[] { 2, 1, 1, 1 }, logits.shape);
+        Assert.Equal(new long[] { 2, 32, 80, 80 }, features[0].shape);
+        Assert.Equal(new long[] { 2, 256, 10, 10 }, features[3].shape);
+        using var larger = torch.rand(1, 3, 192, 192);
+        Assert.Equal(new long[] { 1, 1, 2, 2 }, d.call(larger).Logits.shape);
+        using var small = torch.rand(1, 3, 128, 128);
+        Assert.Throws<ArgumentException>(() => d.call(small));
+    }
+
+    // One power iteration a training forward converges to the largest singular value, so the effective weight has
+    // spectral norm 1.
+    [Fact]
+    public void Spectral_normalisation_divides_by_the_largest_singular_value()
+    {
+        torch.random.manual_seed(5);
+        using var conv = new SpectralNormConv2d(8, 16, 3, 1, 1, bias: false);
+        conv.train();
+        using var x = torch.rand(1, 8, 6, 6);
+        for (int i = 0; i < 30; i++) conv.call(x).Dispose();
+        var weight = conv.parameters().Single();
+        using var matrix = weight.reshape(16, -1);
+        double largest = torch.linalg.svdvals(matrix)[0].item<float>();
+        Assert.Equal(largest, conv.Sigma(), 4);
+        Assert.True(largest > 0.01);
+        // The layer is linear: its output is the plain convolution's over σ.
+        conv.eval();
+        using var plain = nn.functional.conv2d(x, weight, padding: [1, 1]);
+        using var normalised = conv.call(x);
+        Assert.Equal(0.0, (normalised - plain / conv.Sigma()).abs().max().item<float>(), 5);
+    }
+
+    private static TrainOptions JsiRecipe(SyntheticPairs data, long iterations, long? linearFrom = 1) => data.Options(iterations, crop: 160, batch: 2) with
+    {
+        Network = new NetworkOptions { Type = "jsi-gan", Nf = 8 },
+        Train = new OptimisationOptions
+        {
+            TotalIter = iterations,
+            Optimizer = new AdamOptions { Lr = 2e-6, Betas = [0.9, 0.999] },
+            Scheduler = new MultiStepOptions { Milestones = [], LinearDecayFrom = linearFrom },
+            Loss = new LossOptions { Type = "JsiGan" },
+        },
+    };
+
+    // The second stage trains and resumes bit for bit: both discriminators, their spectral-norm vectors, BatchNorm
+    // statistics and Adam are in the state; the weights file holds JSInet only.
+    [Fact]
+    public void Jsi_gan_stage_resumes_bit_for_bit_and_ships_only_jsinet()
+    {
+        using var data = new SyntheticPairs(count: 2, width: 160, height: 160);
+        string straightDir = data.NewRunDir(), splitDir = data.NewRunDir();
+        using var straight = new Trainer(JsiRecipe(data, 3), straightDir);
+        var result = straight.Run();
+        // The first step runs at the base rate either way; a one-step run cannot decay after step 1.
+        using (var first = new Trainer(JsiRecipe(data, 1, linearFrom: null), splitDir)) first.Run();
+        using var second = new Trainer(JsiRecipe(data, 3), splitDir);
+        second.Run(resumeFrom: Path.Combine(splitDir, "training_states", "1.state"));
+        foreach (var (key, tensor) in straight.Network!.state_dict())
+        {
+            using var eq = tensor.eq(second.Network!.state_dict()[key]);
+            Assert.True(eq.all().item<bool>(), $"{key} differs after resume");
+        }
+        var (shipped, card) = HdrUp.Models.Checkpoints.ModelStore.Load(result.WeightsPath);
+        using (shipped) Assert.IsType<JSInet>(shipped);
+        Assert.Contains("JsiGan (L2 + relativistic hinge GAN", card!.Notes);
+        Assert.Contains("fp32 compute", card.Notes);
+    }
+
+    [Fact]
+    public void Jsi_gan_options_validate_and_decay_linearly()
+    {
+        Assert.True(TrainOptions.Parse("""{ "datasets": { "train": { "gt_size": 160 } }, "network": { "type": "jsi-gan" }, "train": { "loss": { "type": "JsiGan" } } }""").Train.Loss.IsJsiGan);
+        Assert.Throws<InvalidDataException>(() => TrainOptions.Parse("""{ "datasets": { "train": { "gt_size": 128 } }, "train": { "loss": { "type": "JsiGan" } } }"""));
+        Assert.Throws<InvalidDataException>(() => TrainOptions.Parse("""{ "datasets": { "train": { "gt_size": 160 } }, "precision": "bf16", "train": { "loss": { "type": "JsiGan" } } }"""));
+        Assert.Throws<InvalidDataException>(() => TrainOptions.Parse("""{ "train": { "total_iter": 100, "scheduler": { "linear_decay_from": 100 } } }"""));
+        // 2e-6 held for 40 of 80 steps, then falling linearly to 0 at 80 (JSI-GAN: the last 5 of its 10 GAN epochs).
+        var schedule = new MultiStepSchedule(2e-6, [], 0.5, linearDecayFrom: 40, totalSteps: 80);
+        Assert.Equal(2e-6, schedule.LearningRateAfter(0), 12);
+        Assert.Equal(2e-6, schedule.LearningRateAfter(40), 12);
+        Assert.Equal(1e-6, schedule.LearningRateAfter(60), 12);
+        Assert.Equal(5e-8, schedule.LearningRateAfter(79), 12);
+    }
 }
