@@ -78,7 +78,7 @@ internal sealed class RateColumn(string name, string legend, Func<BenchmarkCase,
         return (work.Value / (statistics.Median * 1e-9) / unit).ToString("F1", CultureInfo.InvariantCulture);
     }
 
-    public bool IsAvailable(Summary summary) => true;
+    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => workPerOperation(c) is not null);
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 }

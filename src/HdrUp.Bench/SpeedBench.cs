@@ -20,12 +20,13 @@ namespace HdrUp.Bench;
 
 /// <summary>One timed case: what ran, at which size, the median seconds and derived rates. <paramref name="Against"/> names the
 /// inference path (<see cref="InferencePath.Name"/>) whose convolution ceiling <paramref name="RatioToConvCeiling"/> is measured
-/// against: the network's own backend and precision. GFLOP/s count the frame's convolutions (<see cref="ConvFlops"/>), not the
+/// against, the network's own backend and precision, and <paramref name="CeilingGflops"/> is that ceiling as measured around
+/// the row's runs. GFLOP/s count the frame's convolutions (<see cref="ConvFlops"/>), not the
 /// extra pixels of overlapping tiles, so seconds = frame FLOPs ÷ (ratio × ceiling).</summary>
 public sealed record SpeedRow(string Case, string Size, int Repeats, double MedianSeconds, double MegapixelsPerSecond,
-    double? GflopPerSecond, double? RatioToConvCeiling, string Note, string? Against = null);
+    double? GflopPerSecond, double? RatioToConvCeiling, string Note, string? Against = null, double? CeilingGflops = null);
 
-/// <summary>The convolution ceiling of one inference path in this run: <see cref="ConvCeiling"/>'s convolution, median of
+/// <summary>The convolution ceiling of one inference path: <see cref="ConvCeiling"/>'s convolution, FLOPs over the median of
 /// <paramref name="Repeats"/> runs interleaved with the other paths' (int8 operations are counted as the fp32 FLOPs are).</summary>
 public sealed record ConvCeilingResult(string Path, string Case, double Gflops, int Repeats);
 
@@ -90,11 +91,11 @@ public static class SpeedBench
         if (bf16) paths.Add(InferencePath.TorchBf16);
         if (onnx) paths.Add(InferencePath.OnnxFp32);
         if (int8) paths.Add(InferencePath.OnnxInt8);
-        var ceilings = MeasureCeilings(paths, Math.Max(CeilingRepeats, repeats), threads, log);
-        double fp32Ceiling = ceilings[0].Gflops;
-        foreach (var c in ceilings)
-            rows.Add(new SpeedRow($"{c.Case} ({c.Path})", ConvCase.Default.Shape, c.Repeats, ConvCase.Default.Flops / (c.Gflops * 1e9),
-                double.NaN, c.Gflops, null, c.Path == InferencePath.TorchFp32.Name ? "ceiling" : $"ceiling; {c.Gflops / fp32Ceiling:F2}× libtorch fp32's", c.Path));
+        // Sampled at the start and again just before and after each network case: on a shared machine the load changes over a
+        // run of many minutes, so each row is read against the ceiling measured around its own runs (see CeilingProbe).
+        using var probe = CeilingProbe.Create(paths, threads);
+        foreach (var c in probe.Results(probe.Sample(Math.Max(CeilingRepeats, repeats))))
+            log($"{c.Case} on {ConvCase.Default.Shape} ({c.Path}): {c.Gflops:F1} GFLOP/s at the start");
 
         var costs = new List<NetworkCost>();
         foreach (string model in models)
@@ -126,8 +127,11 @@ public static class SpeedBench
                 var output = new float[input.Length];
                 var outputs = alternatives.Select(_ => new float[input.Length]).ToArray();
                 int n = tile > 0 ? 1 : repeats;
+                var before = probe.Sample(CeilingRepeats);
                 double[] medians = InterleavedMedians(n, [() => engine.Run(input, output, width, height),
                     .. alternatives.Select((a, i) => (Action)(() => a.Engine.Run(input, outputs[i], width, height)))]);
+                var ceilings = probe.Results(before, probe.Sample(CeilingRepeats));
+                log($"{model} {name}: ceilings around these runs " + string.Join(", ", ceilings.Select(c => $"{c.Path} {c.Gflops:F1}")) + " GFLOP/s");
                 string tiling = tile > 0 ? $"tiles {tile}+{InferenceOptions.DefaultTileOverlap} ({tiles.Count}, {tiles.Work:F2}× the frame's pixels)" : "whole frame";
                 var row = NetworkRow(model, model, name, n, medians[0], width, height, flopsPerPixel, InferencePath.TorchFp32, ceilings,
                     $"{flopsPerPixel / 1e6:F3} MFLOP/px; {tiling}");
@@ -194,8 +198,13 @@ public static class SpeedBench
             log($"metric {name}: {median * 1000:F0} ms per 1080p pair");
         }
 
+        // The run's ceilings: every sample of each path pooled (the table's first rows; what the targets are judged against).
+        var runCeilings = probe.Results(probe.AllSamples);
+        rows.InsertRange(0, runCeilings.Select(c => new SpeedRow($"{c.Case} ({c.Path})", ConvCase.Default.Shape, c.Repeats,
+            ConvCase.Default.Flops / (c.Gflops * 1e9), double.NaN, c.Gflops, null,
+            c.Path == InferencePath.TorchFp32.Name ? "ceiling (all samples of the run)" : $"ceiling (all samples of the run); {c.Gflops / runCeilings[0].Gflops:F2}× libtorch fp32's", c.Path, c.Gflops)));
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-            MachineDescription(), threads, ceilings, rows, ProcessMemory.PeakResidentBytes(), onnx || bf16 ? comparisons : null,
+            MachineDescription(), threads, runCeilings, rows, ProcessMemory.PeakResidentBytes(), onnx || bf16 ? comparisons : null,
             calibration?.Description, $"{loadBefore} at the start, {MachineLoad.Describe()} at the end", costs);
     }
 
@@ -215,22 +224,76 @@ public static class SpeedBench
     /// about a second per path and is steadier on a shared machine than the networks' few repeats.</summary>
     public const int CeilingRepeats = 10;
 
-    /// <summary>The ceiling of each path (<see cref="ConvCeiling"/>), their runs interleaved so that all see the same load;
+    /// <summary>The ceiling of each path (<see cref="ConvCeilingRun"/>), their runs interleaved so that all see the same load;
     /// in the order of <paramref name="paths"/>.</summary>
     public static IReadOnlyList<ConvCeilingResult> MeasureCeilings(IReadOnlyList<InferencePath> paths, int repeats, int threads, Action<string> log)
     {
-        var prepared = new List<ConvCeilingRun>();
-        try
+        using var probe = CeilingProbe.Create(paths, threads);
+        var results = probe.Results(probe.Sample(repeats));
+        foreach (var r in results) log($"{r.Case} on {ConvCase.Default.Shape} ({r.Path}): {r.Gflops:F1} GFLOP/s");
+        return results;
+    }
+
+    /// <summary>
+    /// The ceilings of a run, prepared once (one untimed run each) and timed in samples of interleaved runs, one path after the
+    /// other, so that all paths see the same load. Every sample is also kept for the run-wide ceilings. A ceiling is the FLOPs
+    /// of the convolution over the median time of the samples given.
+    /// </summary>
+    internal sealed class CeilingProbe : IDisposable
+    {
+        private readonly IReadOnlyList<ConvCeilingRun> runs;
+        private readonly List<double>[] pooled;
+
+        private CeilingProbe(IReadOnlyList<ConvCeilingRun> runs)
         {
-            foreach (var path in paths) prepared.Add(ConvCeilingRun.Create(path, threads));
-            double[] medians = InterleavedMedians(repeats, prepared.Select(p => (Action)p.Run).ToArray());
-            var results = prepared.Select((p, i) => new ConvCeilingResult(p.Path.Name, p.Case.Name, p.Case.Flops / medians[i] / 1e9, repeats)).ToList();
-            foreach (var r in results) log($"{r.Case} on {ConvCase.Default.Shape} ({r.Path}): {r.Gflops:F1} GFLOP/s");
-            return results;
+            this.runs = runs;
+            pooled = runs.Select(_ => new List<double>()).ToArray();
         }
-        finally
+
+        public static CeilingProbe Create(IReadOnlyList<InferencePath> paths, int threads)
         {
-            foreach (var p in prepared) p.Dispose();
+            var runs = new List<ConvCeilingRun>();
+            try
+            {
+                foreach (var path in paths) runs.Add(ConvCeilingRun.Create(path, threads));
+                foreach (var run in runs) run.Run();   // warm-up: first-run allocations and kernel choices
+                return new CeilingProbe(runs);
+            }
+            catch
+            {
+                foreach (var run in runs) run.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Every sample taken so far, per path.</summary>
+        public IReadOnlyList<double>[] AllSamples => pooled;
+
+        /// <summary><paramref name="repeats"/> timed runs of each path, interleaved; seconds per path.</summary>
+        public IReadOnlyList<double>[] Sample(int repeats)
+        {
+            var times = runs.Select(_ => new List<double>(repeats)).ToArray();
+            for (int i = 0; i < Math.Max(1, repeats); i++)
+                for (int p = 0; p < runs.Count; p++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    runs[p].Run();
+                    times[p].Add(clock.Elapsed.TotalSeconds);
+                }
+            for (int p = 0; p < runs.Count; p++) pooled[p].AddRange(times[p]);
+            return times;
+        }
+
+        /// <summary>Each path's ceiling over the samples of all <paramref name="samples"/> together.</summary>
+        public IReadOnlyList<ConvCeilingResult> Results(params IReadOnlyList<double>[][] samples) => runs.Select((run, p) =>
+        {
+            var times = samples.SelectMany(s => s[p]).Order().ToArray();
+            return new ConvCeilingResult(run.Path.Name, run.Case.Name, run.Case.Flops / times[times.Length / 2] / 1e9, times.Length);
+        }).ToList();
+
+        public void Dispose()
+        {
+            foreach (var run in runs) run.Dispose();
         }
     }
 
@@ -241,7 +304,7 @@ public static class SpeedBench
     {
         double gflops = flopsPerPixel * width * height / seconds / 1e9;
         double? ceiling = ceilings.FirstOrDefault(c => c.Path == path.Name)?.Gflops;
-        return new SpeedRow(caseName, size, repeats, seconds, width * (double)height / 1e6 / seconds, gflops, gflops / ceiling, note, path.Name);
+        return new SpeedRow(caseName, size, repeats, seconds, width * (double)height / 1e6 / seconds, gflops, gflops / ceiling, note, path.Name, ceiling);
     }
 
 
@@ -344,16 +407,17 @@ public static class SpeedBench
         md.AppendLine(inv, $"Machine: {report.Machine}. Threads: {report.Threads}. Peak resident memory: {report.PeakResidentBytes / (1 << 20)} MiB.{load}");
         md.AppendLine();
         var fp32 = report.CeilingOf(InferencePath.TorchFp32);
-        md.AppendLine(string.Format(inv, "Ceilings ({0} on {1}, {2:F2} GFLOP a run, on each path, runs interleaved) in this run: ", ConvCase.Default.Name, ConvCase.Default.Shape, ConvCase.Default.Flops / 1e9) + string.Join("; ", report.Ceilings.Select(c => string.Format(inv, "{0} {1:F1} GFLOP/s{2}", c.Path, c.Gflops,
+        md.AppendLine(string.Format(inv, "Ceilings ({0} on {1}, {2:F2} GFLOP a run, on each path, runs interleaved; all samples of the run): ", ConvCase.Default.Name, ConvCase.Default.Shape, ConvCase.Default.Flops / 1e9) + string.Join("; ", report.Ceilings.Select(c => string.Format(inv, "{0} {1:F1} GFLOP/s{2}", c.Path, c.Gflops,
                 fp32 is double f && c.Path != InferencePath.TorchFp32.Name ? string.Format(inv, " ({0:F2}× libtorch fp32)", c.Gflops / f) : "")))
-            + ". int8 operations are counted as FLOPs. Each network row's \"of ceiling\" is against the ceiling of the path it ran on (column \"against\").");
+            + ". int8 operations are counted as FLOPs. Each network row's \"of ceiling\" is against the ceiling of the path it ran on (column \"against\"), "
+            + $"measured in {CeilingRepeats} runs just before and {CeilingRepeats} just after that row's runs, because the load of a shared machine moves over a long run.");
         md.AppendLine();
-        md.AppendLine("| case | size | repeats | median s | Mpx/s | GFLOP/s | of ceiling | against | note |");
+        md.AppendLine("| case | size | repeats | median s | Mpx/s | GFLOP/s | of ceiling | against (ceiling GFLOP/s) | note |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---|");
         foreach (var r in report.Rows)
         {
             string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, inv) : "";
-            md.AppendLine(inv, $"| {r.Case} | {r.Size} | {r.Repeats} | {F(r.MedianSeconds, "F3")} | {F(r.MegapixelsPerSecond, "F3")} | {F(r.GflopPerSecond, "F1")} | {F(r.RatioToConvCeiling, "P0")} | {r.Against} | {r.Note} |");
+            md.AppendLine(inv, $"| {r.Case} | {r.Size} | {r.Repeats} | {F(r.MedianSeconds, "F3")} | {F(r.MegapixelsPerSecond, "F3")} | {F(r.GflopPerSecond, "F1")} | {F(r.RatioToConvCeiling, "P0")} | {r.Against}{(r.Against is not null && r.CeilingGflops is double g ? string.Format(inv, " ({0:F1})", g) : "")} | {r.Note} |");
         }
         if (report.Alternatives is { } comparisons)
         {
@@ -387,7 +451,8 @@ public static class SpeedBench
         md.AppendLine();
         md.AppendLine("Issue #17's targets against this run's ceilings. A frame's convolution FLOPs divided by a path's ceiling is the least time "
             + "the path can take for the frame: every convolution of the network as fast as one large 64→64 3×3 convolution, nothing else "
-            + "costing anything and no overlapping tiles. A target is out of reach on a path when that least time is already above it.");
+            + "costing anything and no overlapping tiles. A target is out of reach on a path when that least time is already above it. "
+            + "The last column's share is against the ceiling measured around that row's runs, as in the table above.");
         md.AppendLine();
         md.AppendLine("| target | path | GFLOP per frame | ceiling GFLOP/s | least s/frame | ceiling needed GFLOP/s | reachable | measured s/frame (of ceiling) |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---|---:|");

@@ -30,6 +30,7 @@ public class SpeedBenchTests
         Assert.Equal(0.1, row.MegapixelsPerSecond, 12);
         Assert.Equal(share, row.RatioToConvCeiling!.Value, 12);
         Assert.Equal(path.Name, row.Against);
+        Assert.Equal(100 / share, row.CeilingGflops!.Value, 9);
     }
 
     [Fact]
@@ -37,6 +38,22 @@ public class SpeedBenchTests
     {
         var row = SpeedBench.NetworkRow("net", "net", "1000p", 1, 10.0, 1000, 1000, 1e6, InferencePath.OnnxInt8, Ceilings[..1], "");
         Assert.Null(row.RatioToConvCeiling);
+    }
+
+    // The probe keeps every sample: a row's ceiling is the median of the samples around it, the run's that of all of them.
+    [Fact]
+    public void The_ceiling_probe_pools_its_samples_per_path()
+    {
+        using var probe = SpeedBench.CeilingProbe.Create([InferencePath.TorchFp32, InferencePath.OnnxFp32], threads: 1);
+        var first = probe.Sample(2);
+        var second = probe.Sample(3);
+        Assert.Equal([2, 2], first.Select(t => t.Count));
+        Assert.Equal([5, 5], probe.AllSamples.Select(t => t.Count));
+        var around = probe.Results(first, second);
+        Assert.Equal(["libtorch fp32", "ONNX Runtime fp32"], around.Select(c => c.Path));
+        Assert.All(around, c => Assert.Equal(5, c.Repeats));
+        double median = first[1].Concat(second[1]).Order().ElementAt(2);
+        Assert.Equal(ConvCase.Default.Flops / median / 1e9, around[1].Gflops, 9);
     }
 
     [Fact]
@@ -96,7 +113,7 @@ public class SpeedBenchTests
         var (json, markdown) = SpeedBench.Render(Report([row]));
         Assert.Contains("libtorch fp32 100.0 GFLOP/s; libtorch bf16 180.0 GFLOP/s (1.80× libtorch fp32); ONNX Runtime fp32 150.0 GFLOP/s (1.50× libtorch fp32); ONNX Runtime int8 500.0 GFLOP/s (5.00× libtorch fp32)", markdown);
         // 1.12e6 × 960 × 540 / 4 s = 145.2 GFLOP/s, 81 % of the bf16 ceiling (it would be 145 % of fp32's).
-        Assert.Contains("| kpnet (libtorch bf16) | 540p | 1 | 4.000 | 0.130 | 145.2 | 81 % | libtorch bf16 | note |", markdown);
+        Assert.Contains("| kpnet (libtorch bf16) | 540p | 1 | 4.000 | 0.130 | 145.2 | 81 % | libtorch bf16 (180.0) | note |", markdown);
         Assert.Contains("## What stops the targets", markdown);
         Assert.Contains("\"against\": \"libtorch bf16\"", json);
     }
