@@ -42,7 +42,8 @@ public sealed record BackendComparison(string Model, string Size, string Alterna
 
 /// <summary>The report <c>hdrup bench speed</c> writes; <paramref name="Alternatives"/> only with <c>--onnx</c>, <c>--bf16</c>
 /// or <c>--int8</c>; <paramref name="Load"/> is /proc/loadavg at the start and the end of the run. <paramref name="Ceilings"/>
-/// holds one convolution ceiling per inference path that ran (libtorch fp32 always); <paramref name="Networks"/> the FLOP
+/// holds one convolution ceiling per inference path that ran (libtorch fp32 always), from its fastest sample of the run;
+/// <paramref name="Networks"/> the FLOP
 /// counts of the models timed and of the issue's target models, which "what stops the targets" divides by the ceilings.</summary>
 public sealed record SpeedReport(string Date, string Machine, int Threads, IReadOnlyList<ConvCeilingResult> Ceilings,
     IReadOnlyList<SpeedRow> Rows, long PeakResidentBytes, IReadOnlyList<BackendComparison>? Alternatives = null,
@@ -127,11 +128,10 @@ public static class SpeedBench
                 var output = new float[input.Length];
                 var outputs = alternatives.Select(_ => new float[input.Length]).ToArray();
                 int n = tile > 0 ? 1 : repeats;
-                var before = probe.Sample(CeilingRepeats);
-                double[] medians = InterleavedMedians(n, [() => engine.Run(input, output, width, height),
-                    .. alternatives.Select((a, i) => (Action)(() => a.Engine.Run(input, outputs[i], width, height)))]);
-                var ceilings = probe.Results(before, probe.Sample(CeilingRepeats));
-                log($"{model} {name}: ceilings around these runs " + string.Join(", ", ceilings.Select(c => $"{c.Path} {c.Gflops:F1}")) + " GFLOP/s");
+                var (medians, ceilings) = InterleavedMedians(n, [() => engine.Run(input, output, width, height),
+                    .. alternatives.Select((a, i) => (Action)(() => a.Engine.Run(input, outputs[i], width, height)))],
+                    [probe.IndexOf(InferencePath.TorchFp32), .. alternatives.Select(a => probe.IndexOf(a.Path))], probe);
+                log($"{model} {name}: ceilings next to these runs " + string.Join(", ", ceilings.Select(c => $"{c.Path} {c.Gflops:F1}")) + " GFLOP/s");
                 string tiling = tile > 0 ? $"tiles {tile}+{InferenceOptions.DefaultTileOverlap} ({tiles.Count}, {tiles.Work:F2}× the frame's pixels)" : "whole frame";
                 var row = NetworkRow(model, model, name, n, medians[0], width, height, flopsPerPixel, InferencePath.TorchFp32, ceilings,
                     $"{flopsPerPixel / 1e6:F3} MFLOP/px; {tiling}");
@@ -198,11 +198,13 @@ public static class SpeedBench
             log($"metric {name}: {median * 1000:F0} ms per 1080p pair");
         }
 
-        // The run's ceilings: every sample of each path pooled (the table's first rows; what the targets are judged against).
-        var runCeilings = probe.Results(probe.AllSamples);
-        rows.InsertRange(0, runCeilings.Select(c => new SpeedRow($"{c.Case} ({c.Path})", ConvCase.Default.Shape, c.Repeats,
+        // The run's ceilings, the table's first rows and what the targets are judged against: each path's fastest sample.
+        var runCeilings = probe.Best();
+        var medianCeilings = probe.Results(probe.AllSamples);
+        rows.InsertRange(0, runCeilings.Select((c, p) => new SpeedRow($"{c.Case} ({c.Path})", ConvCase.Default.Shape, c.Repeats,
             ConvCase.Default.Flops / (c.Gflops * 1e9), double.NaN, c.Gflops, null,
-            c.Path == InferencePath.TorchFp32.Name ? "ceiling (all samples of the run)" : $"ceiling (all samples of the run); {c.Gflops / runCeilings[0].Gflops:F2}× libtorch fp32's", c.Path, c.Gflops)));
+            $"ceiling: fastest of the run's {c.Repeats} samples (their median {medianCeilings[p].Gflops:F1} GFLOP/s)"
+            + (p == 0 ? "" : $"; {c.Gflops / runCeilings[0].Gflops:F2}× libtorch fp32's"), c.Path, c.Gflops)));
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
             MachineDescription(), threads, runCeilings, rows, ProcessMemory.PeakResidentBytes(), onnx || bf16 ? comparisons : null,
             calibration?.Description, $"{loadBefore} at the start, {MachineLoad.Describe()} at the end", costs);
@@ -223,6 +225,9 @@ public static class SpeedBench
     /// <summary>Timed runs of each ceiling at least: one convolution takes tens of milliseconds, so a median of ten costs
     /// about a second per path and is steadier on a shared machine than the networks' few repeats.</summary>
     public const int CeilingRepeats = 10;
+
+    /// <summary>Ceiling runs just before and just after each timed network run, of the network's own path.</summary>
+    public const int CeilingSamples = 5;
 
     /// <summary>The ceiling of each path (<see cref="ConvCeilingRun"/>), their runs interleaved so that all see the same load;
     /// in the order of <paramref name="paths"/>.</summary>
@@ -269,6 +274,36 @@ public static class SpeedBench
         /// <summary>Every sample taken so far, per path.</summary>
         public IReadOnlyList<double>[] AllSamples => pooled;
 
+        /// <summary>The index of <paramref name="path"/> among the probe's paths.</summary>
+        public int IndexOf(InferencePath path) => runs.Select(r => r.Path).ToList().IndexOf(path) is var i and >= 0
+            ? i : throw new ArgumentException($"The probe has no ceiling of {path.Name}.", nameof(path));
+
+        /// <summary><paramref name="repeats"/> timed runs of path <paramref name="p"/> alone; seconds.</summary>
+        public IReadOnlyList<double> Sample(int p, int repeats)
+        {
+            var times = new List<double>(repeats);
+            for (int i = 0; i < Math.Max(1, repeats); i++)
+            {
+                var clock = Stopwatch.StartNew();
+                runs[p].Run();
+                times.Add(clock.Elapsed.TotalSeconds);
+            }
+            pooled[p].AddRange(times);
+            return times;
+        }
+
+        /// <summary>Path <paramref name="p"/>'s ceiling over the median of <paramref name="times"/>.</summary>
+        public ConvCeilingResult Result(int p, IEnumerable<double> times)
+        {
+            var sorted = times.Order().ToArray();
+            return new ConvCeilingResult(runs[p].Path.Name, runs[p].Case.Name, runs[p].Case.Flops / sorted[sorted.Length / 2] / 1e9, sorted.Length);
+        }
+
+        /// <summary>Each path's ceiling over its fastest sample of the whole run: other processes only ever slow a run down, so
+        /// the fastest is the nearest to what the path does on an idle machine.</summary>
+        public IReadOnlyList<ConvCeilingResult> Best() => runs.Select((run, p) =>
+            new ConvCeilingResult(run.Path.Name, run.Case.Name, run.Case.Flops / pooled[p].Min() / 1e9, pooled[p].Count)).ToList();
+
         /// <summary><paramref name="repeats"/> timed runs of each path, interleaved; seconds per path.</summary>
         public IReadOnlyList<double>[] Sample(int repeats)
         {
@@ -285,11 +320,8 @@ public static class SpeedBench
         }
 
         /// <summary>Each path's ceiling over the samples of all <paramref name="samples"/> together.</summary>
-        public IReadOnlyList<ConvCeilingResult> Results(params IReadOnlyList<double>[][] samples) => runs.Select((run, p) =>
-        {
-            var times = samples.SelectMany(s => s[p]).Order().ToArray();
-            return new ConvCeilingResult(run.Path.Name, run.Case.Name, run.Case.Flops / times[times.Length / 2] / 1e9, times.Length);
-        }).ToList();
+        public IReadOnlyList<ConvCeilingResult> Results(params IReadOnlyList<double>[][] samples) =>
+            runs.Select((_, p) => Result(p, samples.SelectMany(s => s[p]))).ToList();
 
         public void Dispose()
         {
@@ -308,19 +340,27 @@ public static class SpeedBench
     }
 
 
-    /// <summary>Medians of the actions run in turn, repeat after repeat, so that all of them see the same machine load.</summary>
-    private static double[] InterleavedMedians(int repeats, Action[] actions)
+    /// <summary>Medians of the actions run in turn, repeat after repeat (after one untimed run of each), so that all of them
+    /// see the same machine load; and next to every timed run of action a, <see cref="CeilingSamples"/> runs of the ceiling of
+    /// its path (<paramref name="ceilingOf"/>[a]) just before and as many just after, whose median is that action's ceiling: on
+    /// a shared machine the load moves within minutes, so a run is read against the ceiling measured at its side.</summary>
+    private static (double[] Medians, IReadOnlyList<ConvCeilingResult> Ceilings) InterleavedMedians(int repeats, Action[] actions,
+        int[] ceilingOf, CeilingProbe probe)
     {
         foreach (var action in actions) action();
         var times = actions.Select(_ => new double[Math.Max(1, repeats)]).ToArray();
+        var ceilingTimes = actions.Select(_ => new List<double>()).ToArray();
         for (int i = 0; i < times[0].Length; i++)
             for (int a = 0; a < actions.Length; a++)
             {
+                ceilingTimes[a].AddRange(probe.Sample(ceilingOf[a], CeilingSamples));
                 var clock = Stopwatch.StartNew();
                 actions[a]();
                 times[a][i] = clock.Elapsed.TotalSeconds;
+                ceilingTimes[a].AddRange(probe.Sample(ceilingOf[a], CeilingSamples));
             }
-        return times.Select(t => { Array.Sort(t); return t[t.Length / 2]; }).ToArray();
+        return (times.Select(t => { Array.Sort(t); return t[t.Length / 2]; }).ToArray(),
+            ceilingOf.Select((p, a) => probe.Result(p, ceilingTimes[a])).ToList());
     }
 
     private static double MaxAbsDifference(float[] a, float[] b)
@@ -407,10 +447,10 @@ public static class SpeedBench
         md.AppendLine(inv, $"Machine: {report.Machine}. Threads: {report.Threads}. Peak resident memory: {report.PeakResidentBytes / (1 << 20)} MiB.{load}");
         md.AppendLine();
         var fp32 = report.CeilingOf(InferencePath.TorchFp32);
-        md.AppendLine(string.Format(inv, "Ceilings ({0} on {1}, {2:F2} GFLOP a run, on each path, runs interleaved; all samples of the run): ", ConvCase.Default.Name, ConvCase.Default.Shape, ConvCase.Default.Flops / 1e9) + string.Join("; ", report.Ceilings.Select(c => string.Format(inv, "{0} {1:F1} GFLOP/s{2}", c.Path, c.Gflops,
+        md.AppendLine(string.Format(inv, "Ceilings ({0} on {1}, {2:F2} GFLOP a run, on each path; the fastest of each path's samples over the run, the nearest to an idle machine): ", ConvCase.Default.Name, ConvCase.Default.Shape, ConvCase.Default.Flops / 1e9) + string.Join("; ", report.Ceilings.Select(c => string.Format(inv, "{0} {1:F1} GFLOP/s{2}", c.Path, c.Gflops,
                 fp32 is double f && c.Path != InferencePath.TorchFp32.Name ? string.Format(inv, " ({0:F2}× libtorch fp32)", c.Gflops / f) : "")))
             + ". int8 operations are counted as FLOPs. Each network row's \"of ceiling\" is against the ceiling of the path it ran on (column \"against\"), "
-            + $"measured in {CeilingRepeats} runs just before and {CeilingRepeats} just after that row's runs, because the load of a shared machine moves over a long run.");
+            + $"the median of {CeilingSamples} runs just before and {CeilingSamples} just after each of that row's timed runs, because the load of a shared machine moves within minutes.");
         md.AppendLine();
         md.AppendLine("| case | size | repeats | median s | Mpx/s | GFLOP/s | of ceiling | against (ceiling GFLOP/s) | note |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---|");
@@ -452,7 +492,7 @@ public static class SpeedBench
         md.AppendLine("Issue #17's targets against this run's ceilings. A frame's convolution FLOPs divided by a path's ceiling is the least time "
             + "the path can take for the frame: every convolution of the network as fast as one large 64→64 3×3 convolution, nothing else "
             + "costing anything and no overlapping tiles. A target is out of reach on a path when that least time is already above it. "
-            + "The last column's share is against the ceiling measured around that row's runs, as in the table above.");
+            + "A path's ceiling here is its fastest sample of the run; the last column's share is against the ceiling measured next to that row's runs, as in the table above.");
         md.AppendLine();
         md.AppendLine("| target | path | GFLOP per frame | ceiling GFLOP/s | least s/frame | ceiling needed GFLOP/s | reachable | measured s/frame (of ceiling) |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---|---:|");

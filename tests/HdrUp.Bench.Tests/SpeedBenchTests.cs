@@ -40,20 +40,26 @@ public class SpeedBenchTests
         Assert.Null(row.RatioToConvCeiling);
     }
 
-    // The probe keeps every sample: a row's ceiling is the median of the samples around it, the run's that of all of them.
+    // The probe keeps every sample: a row's ceiling is the median of the samples next to it, the run's the fastest of all.
     [Fact]
     public void The_ceiling_probe_pools_its_samples_per_path()
     {
         using var probe = SpeedBench.CeilingProbe.Create([InferencePath.TorchFp32, InferencePath.OnnxFp32], threads: 1);
         var first = probe.Sample(2);
         var second = probe.Sample(3);
+        var onnxOnly = probe.Sample(probe.IndexOf(InferencePath.OnnxFp32), 4);
         Assert.Equal([2, 2], first.Select(t => t.Count));
-        Assert.Equal([5, 5], probe.AllSamples.Select(t => t.Count));
+        Assert.Equal(4, onnxOnly.Count);
+        Assert.Equal([5, 9], probe.AllSamples.Select(t => t.Count));
         var around = probe.Results(first, second);
         Assert.Equal(["libtorch fp32", "ONNX Runtime fp32"], around.Select(c => c.Path));
         Assert.All(around, c => Assert.Equal(5, c.Repeats));
         double median = first[1].Concat(second[1]).Order().ElementAt(2);
         Assert.Equal(ConvCase.Default.Flops / median / 1e9, around[1].Gflops, 9);
+        var best = probe.Best();
+        Assert.Equal(9, best[1].Repeats);
+        Assert.Equal(ConvCase.Default.Flops / probe.AllSamples[1].Min() / 1e9, best[1].Gflops, 9);
+        Assert.Throws<ArgumentException>(() => probe.IndexOf(InferencePath.OnnxInt8));
     }
 
     [Fact]
