@@ -92,8 +92,8 @@ public static class SpeedBench
         if (bf16) paths.Add(InferencePath.TorchBf16);
         if (onnx) paths.Add(InferencePath.OnnxFp32);
         if (int8) paths.Add(InferencePath.OnnxInt8);
-        // Sampled at the start and again just before and after each network case: on a shared machine the load changes over a
-        // run of many minutes, so each row is read against the ceiling measured around its own runs (see CeilingProbe).
+        // Sampled at the start and again just before and just after each timed network run: on a shared machine the load
+        // changes within minutes, so each row is read against the ceiling measured next to its own runs (InterleavedMedians).
         using var probe = CeilingProbe.Create(paths, threads);
         foreach (var c in probe.Results(probe.Sample(Math.Max(CeilingRepeats, repeats))))
             log($"{c.Case} on {ConvCase.Default.Shape} ({c.Path}): {c.Gflops:F1} GFLOP/s at the start");
