@@ -76,6 +76,17 @@ public static class OnnxExport
         return graph.ToModel(name, (InputName, shape), (OutputName, shape), metadata);
     }
 
+    /// <summary>A plain convolution node (zero padding, no dilation, one group) reading <paramref name="inputs"/>: the input,
+    /// the weight and optionally the bias. The one way a convolution enters a graph here: the network's, and the convolution
+    /// ceiling's (<see cref="Inference.ConvCeiling"/>), so that both run the same operator.</summary>
+    internal static string ConvNode(OnnxGraph graph, IReadOnlyList<string> inputs, long[] kernel, long[] stride, long[] padding)
+        => graph.Add("Conv", inputs,
+            OnnxAttribute.Ints("kernel_shape", kernel),
+            OnnxAttribute.Ints("strides", stride),
+            OnnxAttribute.Ints("pads", padding[0], padding[1], padding[0], padding[1]),   // begin H, begin W, end H, end W
+            OnnxAttribute.Ints("dilations", 1, 1),
+            OnnxAttribute.Int("group", 1));
+
     /// <summary>Emits the operators of one module at a time; initializers are named by state-dict key, so a module
     /// that runs several times (the shared KIB, the shared coordinate attention) has its weights stored once.</summary>
     private sealed class Emitter
@@ -183,13 +194,7 @@ public static class OnnxExport
                 throw new NotSupportedException($"ONNX export: convolution '{path}' uses {conv.padding_mode} padding, groups {conv.groups} or dilation; only plain zero-padded convolutions are supported.");
             var inputs = new List<string> { x, Parameter(path, "weight", conv.weight!) };
             if (conv.bias is not null) inputs.Add(Parameter(path, "bias", conv.bias));
-            long[] p = conv.padding!;   // numeric whenever padding_type is null
-            return Graph.Add("Conv", inputs,
-                OnnxAttribute.Ints("kernel_shape", conv.kernel_size),
-                OnnxAttribute.Ints("strides", conv.stride),
-                OnnxAttribute.Ints("pads", p[0], p[1], p[0], p[1]),   // begin H, begin W, end H, end W
-                OnnxAttribute.Ints("dilations", 1, 1),
-                OnnxAttribute.Int("group", 1));
+            return ConvNode(Graph, inputs, conv.kernel_size, conv.stride, conv.padding!);   // numeric padding whenever padding_type is null
         }
 
         // Eval mode: the running statistics, which is what the TorchSharp network uses after eval().

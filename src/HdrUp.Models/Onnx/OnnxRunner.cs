@@ -24,23 +24,28 @@ public sealed class OnnxRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,   // sequential execution never uses the inter-op pool
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // A memory pattern is one block for all of a shape's activations, allocated from the second run of the shape on,
-            // beside the arena the first run filled, which stays. Without it the arena serves every run: a 1080p conversion with
-            // full KPNet on 512-px tiles peaked at 1.36 GiB with it and 0.87 GiB without, on two whole frames at 7.8 and 4.1; no
-            // slower (ONNX Runtime ÷ libtorch at 540p: 0.514–0.520 with, 0.505–0.506 without). README, Performance.
-            EnableMemoryPattern = false,
-        };
+        using var options = SessionOptionsFor(threads);
         session = new InferenceSession(model, options);
         SizeMultiple = session.ModelMetadata.CustomMetadataMap.TryGetValue(OnnxExport.SizeMultipleKey, out string? multiple)
             ? int.Parse(multiple, CultureInfo.InvariantCulture)
             : 1;
     }
+
+    /// <summary>The session options of every HdrUp graph, also the convolution ceiling's (<see cref="Inference.ConvCeiling"/>), so the
+    /// ceiling runs as the networks do: sequential execution, all graph optimisations, no memory pattern.</summary>
+    /// <param name="threads">Intra-op threads (0 = ONNX Runtime's default, one per core).</param>
+    internal static SessionOptions SessionOptionsFor(int threads) => new()
+    {
+        IntraOpNumThreads = threads,
+        InterOpNumThreads = 1,   // sequential execution never uses the inter-op pool
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        // A memory pattern is one block for all of a shape's activations, allocated from the second run of the shape on,
+        // beside the arena the first run filled, which stays. Without it the arena serves every run: a 1080p conversion with
+        // full KPNet on 512-px tiles peaked at 1.36 GiB with it and 0.87 GiB without, on two whole frames at 7.8 and 4.1; no
+        // slower (ONNX Runtime ÷ libtorch at 540p: 0.514–0.520 with, 0.505–0.506 without). README, Performance.
+        EnableMemoryPattern = false,
+    };
 
     /// <summary>Opens the graph of <paramref name="network"/> with its current weights: from <paramref name="cache"/> if it
     /// holds it, else exported (and stored there).</summary>
