@@ -18,8 +18,9 @@ public sealed record CurvePoint(int Number, string Method, string Architecture, 
 /// </summary>
 public static class SpeedQualityCurve
 {
-    /// <summary>Rows of <c>bench speed --onnx</c> for ONNX Runtime are named "ARCH (ONNX Runtime)".</summary>
-    public const string OnnxSuffix = " (ONNX Runtime)";
+    /// <summary>Rows of <c>bench speed --onnx</c> for ONNX Runtime are named "ARCH (ONNX Runtime fp32)"; reports from before
+    /// the int8 path named them "ARCH (ONNX Runtime)", and both are read.</summary>
+    public const string OnnxSuffix = " (ONNX Runtime fp32)", OldOnnxSuffix = " (ONNX Runtime)";
 
     public static List<CurvePoint> Join(string speedJson, string qualityCsv, int qp, string size, bool onnx = false)
     {
@@ -36,7 +37,8 @@ public static class SpeedQualityCurve
         foreach (var row in QualityBench.ReadCsv(qualityCsv, requireArchitecture: true))
         {
             if (row.Split != DatasetLayout.Test || row.Qp != qp || row.Architecture is null
-                || !seconds.TryGetValue(row.Architecture + (onnx ? OnnxSuffix : ""), out double s)) continue;
+                || !(seconds.TryGetValue(row.Architecture + (onnx ? OnnxSuffix : ""), out double s)
+                     || onnx && seconds.TryGetValue(row.Architecture + OldOnnxSuffix, out s))) continue;
             points.Add(new CurvePoint(points.Count + 1, row.Method, row.Architecture, row.Parameters, s, row.Psnr, row.DeltaEItp));
         }
         if (points.Count == 0)

@@ -74,12 +74,14 @@ public class BenchCurveTests
         using var plot = SixLabors.ImageSharp.Image.Load(Assert.Single(Directory.GetFiles(outDir, "curve-*.png")));
         Assert.Equal((720, 420), (plot.Width, plot.Height));
 
-        // --onnx reads the "ARCH (ONNX Runtime)" rows: only the fast model has one here.
-        File.WriteAllText(speed, """{ "rows": [ { "case": "kpnet-nf16 (ONNX Runtime)", "size": "1080p", "median_seconds": 1.5 } ] }""");
+        // --onnx reads the "ARCH (ONNX Runtime fp32)" rows, and the "ARCH (ONNX Runtime)" rows of reports from before int8.
+        File.WriteAllText(speed, """{ "rows": [ { "case": "kpnet-nf16 (ONNX Runtime fp32)", "size": "1080p", "median_seconds": 1.5 }, { "case": "kpnet (ONNX Runtime)", "size": "1080p", "median_seconds": 6 } ] }""");
         string onnxOut = Path.Combine(dir, "onnx");
         var onnx = await CliHarness.Run("bench", "curve", "--speed", speed, "--quality", quality, "--qp", "37", "--onnx", "--reference", "fast", "--out", onnxOut);
         Assert.True(onnx.ExitCode == 0, onnx.Output + onnx.Error);
-        Assert.Contains("| 1 | fast | kpnet-nf16 | 98,603 | 1.50 | 1.0× | 28.50 | 0.00 | 33.00 |", File.ReadAllText(Assert.Single(Directory.GetFiles(onnxOut, "curve-*.md"))));
+        string onnxMd = File.ReadAllText(Assert.Single(Directory.GetFiles(onnxOut, "curve-*.md")));
+        Assert.Contains("| 1 | kpnet (shipped) | kpnet | 1,552,475 | 6.00 |", onnxMd);
+        Assert.Contains("| 2 | fast | kpnet-nf16 | 98,603 | 1.50 | 1.0× | 28.50 | 0.00 | 33.00 |", onnxMd);
 
         var none = await CliHarness.Run("bench", "curve", "--speed", speed, "--quality", quality, "--qp", "42", "--out", outDir);
         Assert.Equal(1, none.ExitCode);
@@ -101,20 +103,30 @@ public class BenchSpeedTests
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
         using var json = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(outDir, "speed-*.json"))));
         var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("case").GetString()!);
-        Assert.True(json.RootElement.GetProperty("conv_ceiling_gflops").GetDouble() > 0);
-        Assert.True(rows["conv 64→64 3×3 (bf16)"].GetProperty("gflop_per_second").GetDouble() > 0);
-        foreach (string name in new[] { "kpnet-nf16", "kpnet-nf16 (ONNX Runtime)", "kpnet-nf16 (libtorch bf16)", "kpnet-nf16 (ONNX Runtime int8)", "train kpnet-nf16", "metric ΔE_ITP" })
+        // A ceiling for each path that ran, and each network row read against its own path's.
+        var ceilings = json.RootElement.GetProperty("ceilings").EnumerateArray().ToDictionary(c => c.GetProperty("path").GetString()!, c => c.GetProperty("gflops").GetDouble());
+        Assert.Equal(["libtorch fp32", "libtorch bf16", "ONNX Runtime fp32", "ONNX Runtime int8"], ceilings.Keys);
+        Assert.All(ceilings.Values, g => Assert.True(g > 0));
+        foreach (var (name, path) in new[] { ("kpnet-nf16", "libtorch fp32"), ("kpnet-nf16 (ONNX Runtime fp32)", "ONNX Runtime fp32"),
+                     ("kpnet-nf16 (libtorch bf16)", "libtorch bf16"), ("kpnet-nf16 (ONNX Runtime int8)", "ONNX Runtime int8") })
+        {
+            Assert.True(rows[name].GetProperty("median_seconds").GetDouble() > 0, name);
+            Assert.Equal(path, rows[name].GetProperty("against").GetString());
+            Assert.True(rows[name].GetProperty("ceiling_gflops").GetDouble() > 0, name);
+        }
+        foreach (string name in new[] { "train kpnet-nf16", "metric ΔE_ITP" })
             Assert.True(rows[name].GetProperty("median_seconds").GetDouble() > 0, name);
         Assert.Contains("it/s", rows["train kpnet-nf16"].GetProperty("note").GetString());
         var alternatives = json.RootElement.GetProperty("alternatives").EnumerateArray().ToDictionary(a => a.GetProperty("alternative").GetString()!);
-        Assert.InRange(alternatives["ONNX Runtime"].GetProperty("max_abs_difference").GetDouble(), 0, 1e-4);
+        Assert.InRange(alternatives["ONNX Runtime fp32"].GetProperty("max_abs_difference").GetDouble(), 0, 1e-4);
         Assert.InRange(alternatives["libtorch bf16"].GetProperty("max_abs_difference").GetDouble(), 1e-4, 0.1);
         var int8 = alternatives["ONNX Runtime int8"];
         Assert.InRange(int8.GetProperty("max_abs_difference").GetDouble(), 1e-5, 0.1);
         Assert.InRange(int8.GetProperty("psnr_to_fp32").GetDouble(), 40, 120);
         Assert.True(int8.GetProperty("ratio_to_onnx_fp32").GetDouble() > 0);
-        Assert.Equal(JsonValueKind.Null, alternatives["ONNX Runtime"].GetProperty("ratio_to_onnx_fp32").ValueKind);
+        Assert.Equal(JsonValueKind.Null, alternatives["ONNX Runtime fp32"].GetProperty("ratio_to_onnx_fp32").ValueKind);
         Assert.StartsWith("8 frames of city.mp4", json.RootElement.GetProperty("int8_calibration").GetString());
         Assert.Contains("load", json.RootElement.GetProperty("load").GetString());
+        Assert.Contains("## What stops the targets", File.ReadAllText(Assert.Single(Directory.GetFiles(outDir, "speed-*.md"))));
     }
 }
