@@ -32,30 +32,34 @@ public sealed class SpectralNormConv2d : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>The weight's largest singular value as the last forward estimated it (for tests).</summary>
+    /// <summary>The weight's largest singular value as estimated from the current <c>u</c> (for tests).</summary>
     public double Sigma()
     {
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var w = conv.weight!.reshape(conv.weight.shape[0], -1);
-        var v = nn.functional.normalize(w.t().matmul(u), dim: 0);
-        return u.dot(w.matmul(v)).item<float>();
+        return Estimate(update: false).item<float>();
     }
 
-    public override Tensor forward(Tensor x)
+    // σ = uᵀ W v with v = normalise(Wᵀ u) and, in training, u ← normalise(W v) first: one power iteration whose v serves both
+    // the update and σ, as the release (and PyTorch's spectral_norm) compute it. u and v carry no gradient.
+    private Tensor Estimate(bool update)
     {
-        using var scope = NewDisposeScope();
         var w = conv.weight!.reshape(conv.weight.shape[0], -1);
         Tensor v, uNow;
         using (torch.no_grad())
         {
             v = nn.functional.normalize(w.t().matmul(u), dim: 0);
-            if (training) u.copy_(nn.functional.normalize(w.matmul(v), dim: 0));
-            v = nn.functional.normalize(w.t().matmul(u), dim: 0);
+            if (update) u.copy_(nn.functional.normalize(w.matmul(v), dim: 0));
             // A copy: the next forward updates u in place, which must not touch what this one's backward kept.
             uNow = u.clone();
         }
-        var sigma = uNow.dot(w.matmul(v));
+        return uNow.dot(w.matmul(v));
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var sigma = Estimate(update: training);
         var y = nn.functional.conv2d(x, conv.weight! / sigma, conv.bias, strides: [stride, stride], padding: [padding, padding]);
         return y.MoveToOuterDisposeScope();
     }
