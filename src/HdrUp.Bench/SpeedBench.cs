@@ -295,8 +295,8 @@ public static class SpeedBench
         /// <summary>Path <paramref name="p"/>'s ceiling over the median of <paramref name="times"/>.</summary>
         public ConvCeilingResult Result(int p, IEnumerable<double> times)
         {
-            var sorted = times.Order().ToArray();
-            return new ConvCeilingResult(runs[p].Path.Name, runs[p].Case.Name, runs[p].Case.Flops / sorted[sorted.Length / 2] / 1e9, sorted.Length);
+            var all = times.ToArray();
+            return new ConvCeilingResult(runs[p].Path.Name, runs[p].Case.Name, runs[p].Case.Flops / MedianOf(all) / 1e9, all.Length);
         }
 
         /// <summary>Each path's ceiling over its fastest sample of the whole run: other processes only ever slow a run down, so
@@ -310,12 +310,7 @@ public static class SpeedBench
             var times = runs.Select(_ => new List<double>(repeats)).ToArray();
             for (int i = 0; i < Math.Max(1, repeats); i++)
                 for (int p = 0; p < runs.Count; p++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    runs[p].Run();
-                    times[p].Add(clock.Elapsed.TotalSeconds);
-                }
-            for (int p = 0; p < runs.Count; p++) pooled[p].AddRange(times[p]);
+                    times[p].AddRange(Sample(p, 1));
             return times;
         }
 
@@ -359,7 +354,7 @@ public static class SpeedBench
                 times[a][i] = clock.Elapsed.TotalSeconds;
                 ceilingTimes[a].AddRange(probe.Sample(ceilingOf[a], CeilingSamples));
             }
-        return (times.Select(t => { Array.Sort(t); return t[t.Length / 2]; }).ToArray(),
+        return (times.Select(MedianOf).ToArray(),
             ceilingOf.Select((p, a) => probe.Result(p, ceilingTimes[a])).ToList());
     }
 
@@ -409,8 +404,14 @@ public static class SpeedBench
             action();
             times[i] = clock.Elapsed.TotalSeconds;
         }
-        Array.Sort(times);
-        return times[times.Length / 2];
+        return MedianOf(times);
+    }
+
+    /// <summary>The middle value (the upper of the two middle ones for an even count), as every median of this bench is taken.</summary>
+    private static double MedianOf(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
     }
 
     /// <summary>What the reports say about the machine: CPU, cores, its bf16 and int8 units (present or not), memory, OS and
