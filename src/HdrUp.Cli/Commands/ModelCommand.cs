@@ -85,9 +85,9 @@ internal static class ModelCommand
 
     private static int Info(CliRuntime runtime, string target, int nf, string? architecture)
     {
-        if (!ArchRegistry.Contains(target) && !File.Exists(target))
-            throw new ArgumentException($"{target}: neither an architecture name (see 'hdrup model list') nor an existing weights file");
-        (HdrNetwork network, ModelCard? card) = ArchRegistry.Contains(target) ? (ArchRegistry.Create(target, nf), null) : ModelStore.Load(target, architecture);
+        (HdrNetwork network, ModelCard? card) = ArchRegistry.Contains(target) ? (ArchRegistry.Create(target, nf), null)
+            : File.Exists(target) ? ModelStore.Load(target, architecture)
+            : throw new ArgumentException($"{target}: neither an architecture name (see 'hdrup model list') nor an existing weights file");
         using (network)
             runtime.Write(ModelSummary.Of(network).ToTable());
         if (card is not null) runtime.Write(card.ToTable());
