@@ -32,6 +32,9 @@ public sealed record MappingRequest
 
     public Quality Quality { get; init; } = Quality.Full;
 
+    /// <summary>Which shipped model for how the input was graded (<see cref="ShippedModels.PaperStyle"/>).</summary>
+    public Grade Grade { get; init; } = Grade.General;
+
     /// <summary>"auto" (ONNX Runtime where it runs the network and the precision), "onnx" or "torch".</summary>
     public string Backend { get; init; } = "auto";
 
@@ -257,6 +260,12 @@ public static class MappingFactory
             int wanted = int.Parse(request.Qp, CultureInfo.InvariantCulture);
             qp = shipped.Keys.MinBy(k => Math.Abs(k - wanted));
             reason = qp == wanted ? "as requested" : $"requested {wanted}; nearest shipped model";
+        }
+        if (request.Grade == Grade.Bt2446c)
+        {
+            string paperStyle = ShippedModels.PaperStyle(request.Quality, qp)
+                ?? throw new FileNotFoundException($"--grade bt2446c: no paper-style {family} for QP {qp} in {ShippedModels.Folder} (kpnet{(request.Quality == Quality.Fast ? "-fast" : "")}-qp{qp}-bt2446c.safetensors)");
+            return (paperStyle, $"paper-style {family} trained at QP {qp} on BT.2446 C down-conversions ({reason}; --grade bt2446c)", qp);
         }
         return (shipped[qp], $"{family} trained at QP {qp} ({reason})", qp);
     }

@@ -153,6 +153,28 @@ public class DeliveryTests
         Assert.Contains("0.00 % of pixels", table);
     }
 
+    // --grade bt2446c runs the paper-style model shipped beside the QP's general one (other weights, so another resume
+    // signature and other pixels), and says so; a fast model has one too.
+    [Fact]
+    public async Task Grade_Bt2446c_RunsThePaperStyleModel()
+    {
+        string dir = CliHarness.TempFolder();
+        string clip = CliHarness.MakeSdrClip(dir, frames: 2);
+        var reports = new List<JsonElement>();
+        foreach (string grade in new[] { "general", "bt2446c" })
+        {
+            string report = Path.Combine(dir, $"{grade}.json");
+            var run = await CliHarness.Run("convert", clip, "-o", Path.Combine(dir, $"{grade}.mkv"), "--quality", "fast", "--qp", "37",
+                "--grade", grade, "--preset", "ultrafast", "--report", report);
+            Assert.True(run.ExitCode == 0, run.Error);
+            if (grade == "bt2446c") Assert.Contains("paper-style fast KPNet", Regex.Replace(run.Output, @"\s+", " "));
+            reports.Add(JsonDocument.Parse(File.ReadAllText(report)).RootElement);
+        }
+        Assert.Equal("kpnet-fast-qp37+colour-keep", reports[0].GetProperty("model").GetString());
+        Assert.Equal("kpnet-fast-qp37-bt2446c+colour-keep", reports[1].GetProperty("model").GetString());
+        Assert.NotEqual(reports[0].GetProperty("max_cll").GetInt32(), reports[1].GetProperty("max_cll").GetInt32());
+    }
+
     // The network's report names the shipped model and the QP it was picked for; on the testsrc2 clip (one shot)
     // the report's MaxCLL is the file's again, now from the network with its highlight roll-off, and its hue drift
     // and chroma ratio are what 'hdrup eval --sdr' measures on the same frames (--frames-out).

@@ -29,6 +29,7 @@ internal static class ConvertCommand
         var arch = b.Option<string?>("--arch");
         var qp = b.Option("--qp", () => "auto").AcceptOnlyFromAmong("auto", "32", "37", "42", "47");
         var quality = b.Option("--quality", () => Quality.Full);
+        var grade = b.Option("--grade", () => Grade.General);
         var backend = b.Option("--backend", () => "auto").AcceptOnlyFromAmong("auto", "onnx", "torch");
         var precision = b.Option("--precision", () => "fp32").AcceptOnlyFromAmong("auto", "fp32", "bf16", "int8");
         var crf = b.Option("--crf", () => 18);
@@ -52,7 +53,7 @@ internal static class ConvertCommand
             Mapping = new MappingRequest
             {
                 Method = parse.GetValue(method), Model = parse.GetValue(model), Arch = parse.GetValue(arch), Qp = parse.GetValue(qp)!,
-                Quality = parse.GetValue(quality), Backend = parse.GetValue(backend)!, Precision = NumericPrecisions.Parse(parse.GetValue(precision)!),
+                Quality = parse.GetValue(quality), Grade = parse.GetValue(grade), Backend = parse.GetValue(backend)!, Precision = NumericPrecisions.Parse(parse.GetValue(precision)!),
                 Dataset = Environment.GetEnvironmentVariable(DatasetVariable) is { Length: > 0 } dataset ? new DatasetLayout(dataset).ConversionFolders() : null,
                 Threads = parse.GetValue(threads), Tile = parse.GetValue(tile), Colour = parse.GetValue(colour), Peak = parse.GetValue(peak),
                 MaxMemory = parse.GetValue(maxMemory) is string budget ? MemoryBudget.Parse(budget) : null,
