@@ -9,9 +9,32 @@ namespace HdrUp.Bench.Reports;
 /// </summary>
 public static class BenchReport
 {
-    /// <summary>FOLDER/NAME-yyyyMMdd-HHmm: the common start of one report's files.</summary>
-    public static string Stem(string folder, string name) =>
-        Path.Combine(folder, $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}");
+    /// <summary>
+    /// FOLDER/NAME-yyyyMMdd-HHmm: the common start of one report's files, claimed for this run (a hidden claim file, removed by
+    /// <see cref="Write"/>), so that two benches started in the same minute do not write over each other's reports: the second
+    /// gets NAME-yyyyMMdd-HHmm-2, and so on.
+    /// </summary>
+    public static string Stem(string folder, string name, DateTime? utcNow = null)
+    {
+        Directory.CreateDirectory(folder);
+        string first = Path.Combine(folder, $"{name}-{(utcNow ?? DateTime.UtcNow).ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}");
+        for (int n = 1; ; n++)
+        {
+            string stem = n == 1 ? first : $"{first}-{n.ToString(CultureInfo.InvariantCulture)}";
+            if (File.Exists(stem + ".md")) continue;
+            try
+            {
+                using (new FileStream(ClaimPath(stem), FileMode.CreateNew)) { }
+                return stem;
+            }
+            catch (IOException) when (File.Exists(ClaimPath(stem)))
+            {
+                // Claimed by a bench still running (or killed before it wrote): take the next name.
+            }
+        }
+    }
+
+    private static string ClaimPath(string stem) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(stem))!, "." + Path.GetFileName(stem) + ".claim");
 
     /// <summary>Writes STEM.md, its data twin and any extra files (STEM + suffix); returns the files written.</summary>
     public static IReadOnlyList<string> Write(string stem, string markdown, (string Extension, string Text) data,
@@ -26,6 +49,7 @@ public static class BenchReport
             AtomicFile.Write(stem + suffix, write);
             written.Add(stem + suffix);
         }
+        File.Delete(ClaimPath(stem));
         return written;
     }
 }
