@@ -6,11 +6,11 @@ namespace HdrUp.Bench;
 /// <summary>The methods of the quality and clip tables.</summary>
 public static class QualityMethods
 {
-    /// <summary>The methods every quality table scores: the two non-learned mappings, the shipped KPNet per QP (and its paper-style
-    /// model, <c>convert --grade bt2446c</c>, where shipped), and each --weights
+    /// <summary>The methods every quality table scores: the two non-learned mappings, the shipped KPNet per QP (with
+    /// <paramref name="paperStyle"/>, also its paper-style model, <c>convert --grade bt2446c</c>, where shipped), and each --weights
     /// NAME=FILE[@PRECISION]. int8 graphs are calibrated on <paramref name="dataset"/>'s training crops at the QP scored, or on
     /// the sample clip's frames without a dataset (<see cref="CalibrationFrames.For"/>).</summary>
-    public static List<QualityMethod> Standard(int threadCount, string[]? weights, bool colourKeep, DatasetFolders? dataset = null)
+    public static List<QualityMethod> Standard(int threadCount, string[]? weights, bool colourKeep, DatasetFolders? dataset = null, bool paperStyle = false)
     {
         var methods = new List<QualityMethod>
         {
@@ -19,8 +19,9 @@ public static class QualityMethods
         };
         var shipped = ShippedModels.ByQp();
         var learned = new List<QualityMethod> { QualityBench.LearnedMethod("kpnet (shipped)", qp => shipped.TryGetValue(qp, out string? file) ? file : null, threadCount) };
-        // convert --grade bt2446c: the paper-style model beside each shipped one, for SDR made the paper's way.
-        if (shipped.Keys.Any(qp => ShippedModels.PaperStyle(Quality.Full, qp) is not null))
+        // convert --grade bt2446c: the paper-style model beside each shipped one, for SDR made the paper's way (the quality table
+        // has SDR made that way; camera clips do not).
+        if (paperStyle && shipped.Keys.Any(qp => ShippedModels.PaperStyle(Quality.Full, qp) is not null))
             learned.Add(QualityBench.LearnedMethod("kpnet (shipped, --grade bt2446c)", qp => ShippedModels.PaperStyle(Quality.Full, qp), threadCount));
         foreach (string spec in weights ?? [])
         {

@@ -169,6 +169,8 @@ public static class MappingFactory
                 return (new Bt2408SdrMapper(), "bt2408", "ITU-R BT.2408 placement, SDR white at 203 cd/m² (non-learned)", null, null);
         }
 
+        if (request.Model is not null && request.Grade != Grade.General)
+            throw new ArgumentException($"--grade {request.Grade.ToString().ToLowerInvariant()} picks among the shipped models; leave it out with --model {Path.GetFileName(request.Model)}");
         var (weights, choice, shippedQp) = request.Model is not null
             ? (request.Model, $"KPNet weights {Path.GetFileName(request.Model)}", (int?)null)
             : ShippedForQp(request, info, cancellationToken);

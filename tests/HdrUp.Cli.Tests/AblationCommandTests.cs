@@ -54,8 +54,9 @@ public class AblationCommandTests
         Assert.Contains("already trained (2 steps)", again.Output);
 
         // bench quality on the same data with one of the trained variants as an extra method, plus a pan sequence:
-        // Table 1 rows for the two mappings, the shipped KPNet and the extra method; the flicker table; a crops PNG
-        // of 2 rows × 6 columns (SDR input, two mappings, shipped KPNet, the extra method, ground truth).
+        // Table 1 rows for the two mappings, the shipped KPNet, its paper-style model (--grade bt2446c) and the extra method;
+        // the flicker table; a crops PNG of 2 rows × 7 columns (SDR input, two mappings, the two shipped models, the extra
+        // method, ground truth).
         foreach (var (folder, format) in new[] { ("pan_hdr/seq", "rgb48be"), ("pan_sdr/qp32/seq", "rgb24") })
         {
             string dir = Path.Combine(root, folder);
@@ -71,13 +72,14 @@ public class AblationCommandTests
         string report = File.ReadAllText(Assert.Single(Directory.GetFiles(qualityOut, "quality-*.md")));
         Assert.Contains("Trained 2 steps.", report);
         Assert.Contains("| 32 | kpnet (shipped) | 1.55M | 1.55M |", report);
+        Assert.Contains("| 32 | kpnet (shipped, --grade bt2446c) | 1.55M | 1.55M |", report);
         Assert.Contains("| 32 | lean |", report);
         Assert.Contains("| 32 | BT.2446 Method A inverse | – | – |", report);
         Assert.Contains("| 32 | lean | ", report[report.IndexOf("flicker (output)", StringComparison.Ordinal)..]);
-        Assert.Equal(5, File.ReadAllLines(Assert.Single(Directory.GetFiles(qualityOut, "quality-*-temporal.csv"))).Length);  // header + 4 methods
+        Assert.Equal(6, File.ReadAllLines(Assert.Single(Directory.GetFiles(qualityOut, "quality-*-temporal.csv"))).Length);  // header + 5 methods
         using var figure = SixLabors.ImageSharp.Image.Load(Assert.Single(Directory.GetFiles(qualityOut, "quality-*-qp32.png")));
-        Assert.Equal((6 * 32 + 5 * 4, 2 * 32 + 4), (figure.Width, figure.Height));
-        Assert.Contains("columns = SDR input | BT.2446 Method A inverse | BT.2408 placement (203 cd/m²) | kpnet (shipped) | lean | ground truth", report);
+        Assert.Equal((7 * 32 + 6 * 4, 2 * 32 + 4), (figure.Width, figure.Height));
+        Assert.Contains("columns = SDR input | BT.2446 Method A inverse | BT.2408 placement (203 cd/m²) | kpnet (shipped) | kpnet (shipped, --grade bt2446c) | lean | ground truth", report);
 
         // Table 3 probe on the trained variant: MSE per branch after 0 and 2 head steps, all three branches finite.
         string probeOut = Path.Combine(root, "probe");

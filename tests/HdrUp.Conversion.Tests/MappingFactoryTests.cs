@@ -51,6 +51,14 @@ public class MappingFactoryTests
         Assert.Equal("--tile 60: must be more than the 64-px overlap between tiles", refused.Message);
     }
 
+    // --grade chooses among the shipped models; with a weights file of one's own it would be ignored, so it is refused.
+    [Fact]
+    public void Grade_is_refused_with_a_weights_file()
+    {
+        var refused = Assert.Throws<ArgumentException>(() => MappingFactory.Create(new MappingRequest { Model = FastQp37, Grade = Grade.Bt2446c }, Clip.Value));
+        Assert.Equal("--grade bt2446c picks among the shipped models; leave it out with --model kpnet-fast-qp37.safetensors", refused.Message);
+    }
+
     // The formulas keep their published colours unless asked; BT.2446 A (SDR white → 1000 cd/m²) is rolled off below a
     // 600 cd/m² peak; BT.2408 changes no colour, so it is never hue-locked.
     [Fact]

@@ -22,7 +22,8 @@ internal static partial class BenchCommand
         {
             int[] qpList = BenchArguments.Split(parse.GetValue(qps)!).Select(q => int.TryParse(q, out int v) ? v : throw new ArgumentException($"--qp: '{q}' is not a number")).ToArray();
             string root = parse.GetValue(data)!;
-            var methods = QualityMethods.Standard(Math.Max(1, parse.GetValue(threads)), parse.GetValue(weights), parse.GetValue(keep), new DatasetLayout(root).ConversionFolders());
+            var methods = QualityMethods.Standard(Math.Max(1, parse.GetValue(threads)), parse.GetValue(weights), parse.GetValue(keep), new DatasetLayout(root).ConversionFolders(),
+                paperStyle: true);
             string stem = ReportStem(parse, output, "quality");
             var splitList = parse.GetValue(splits) is { } chosen ? BenchArguments.Split(chosen) : QualityBench.Splits(root);
             var (markdown, csv, extras) = QualityBench.Report(root, qpList, methods, splitList, parse.GetValue(figureRows), parse.GetValue(temporal),
