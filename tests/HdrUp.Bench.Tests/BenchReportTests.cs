@@ -24,4 +24,17 @@ public sealed class BenchReportTests : IDisposable
         Assert.Empty(Directory.GetFiles(dir, ".*.claim"));
         Assert.Equal(first + "-3", BenchReport.Stem(dir, "quality", at));
     }
+
+    // A bench that fails after taking its name (bad --data, Ctrl-C) writes no report; its claim goes when the process ends
+    // (ReleaseClaims is what the exit hook runs), so the reports folder keeps no hidden file and the name is free again.
+    [Fact]
+    public void An_unwritten_claim_is_released()
+    {
+        var at = new DateTime(2026, 11, 30, 5, 24, 0, DateTimeKind.Utc);
+        string stem = BenchReport.Stem(dir, "quality", at);
+        Assert.Single(Directory.GetFiles(dir, ".*.claim"));
+        BenchReport.ReleaseClaims();
+        Assert.Empty(Directory.GetFiles(dir, ".*.claim"));
+        Assert.Equal(stem, BenchReport.Stem(dir, "quality", at));
+    }
 }

@@ -9,9 +9,15 @@ namespace HdrUp.Bench.Reports;
 /// </summary>
 public static class BenchReport
 {
+    // Claims this process holds and has not written yet: a bench that fails or is cancelled after taking its name gives the
+    // name back when the process ends, so no claim file is left in the reports folder.
+    private static readonly HashSet<string> Unwritten = [];
+
+    static BenchReport() => AppDomain.CurrentDomain.ProcessExit += (_, _) => ReleaseClaims();
+
     /// <summary>
     /// FOLDER/NAME-yyyyMMdd-HHmm: the common start of one report's files, claimed for this run (a hidden claim file, removed by
-    /// <see cref="Write"/>), so that two benches started in the same minute do not write over each other's reports: the second
+    /// <see cref="Write"/>, or when the process ends if the bench never wrote), so that two benches started in the same minute do not write over each other's reports: the second
     /// gets NAME-yyyyMMdd-HHmm-2, and so on.
     /// </summary>
     public static string Stem(string folder, string name, DateTime? utcNow = null)
@@ -25,6 +31,7 @@ public static class BenchReport
             try
             {
                 using (new FileStream(ClaimPath(stem), FileMode.CreateNew)) { }
+                lock (Unwritten) Unwritten.Add(ClaimPath(stem));
                 return stem;
             }
             catch (IOException) when (File.Exists(ClaimPath(stem)))
@@ -49,7 +56,28 @@ public static class BenchReport
             AtomicFile.Write(stem + suffix, write);
             written.Add(stem + suffix);
         }
-        File.Delete(ClaimPath(stem));
+        Release(ClaimPath(stem));
         return written;
+    }
+
+    /// <summary>Removes the claims of every stem this process took and did not write (run when the process ends).</summary>
+    public static void ReleaseClaims()
+    {
+        string[] claims;
+        lock (Unwritten) claims = [.. Unwritten];
+        foreach (string claim in claims) Release(claim);
+    }
+
+    private static void Release(string claim)
+    {
+        try
+        {
+            File.Delete(claim);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The reports folder went away with its claim (a test's temporary folder, a folder removed by hand).
+        }
+        lock (Unwritten) Unwritten.Remove(claim);
     }
 }
