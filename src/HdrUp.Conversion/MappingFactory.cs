@@ -266,7 +266,7 @@ public static class MappingFactory
         if (request.Grade == Grade.Bt2446c)
         {
             string paperStyle = ShippedModels.PaperStyle(request.Quality, qp)
-                ?? throw new FileNotFoundException($"--grade bt2446c: no paper-style {family} for QP {qp} in {ShippedModels.Folder} (kpnet{(request.Quality == Quality.Fast ? "-fast" : "")}-qp{qp}-bt2446c.safetensors)");
+                ?? throw new FileNotFoundException($"--grade bt2446c: no paper-style {family} for QP {qp} in {ShippedModels.Folder} ({ShippedModels.PaperStyleName(request.Quality, qp)})");
             return (paperStyle, $"paper-style {family} trained at QP {qp} on BT.2446 C down-conversions ({reason}; --grade bt2446c)", qp);
         }
         return (shipped[qp], $"{family} trained at QP {qp} ({reason})", qp);

@@ -39,9 +39,13 @@ public static partial class ShippedModels
     /// <c>kpnet[-fast]-qpNN-bt2446c.safetensors</c>, trained on SDR made the paper's way only; null when not shipped.</summary>
     public static string? PaperStyle(Quality quality, int qp)
     {
-        string file = Path.Combine(Folder, $"kpnet{(quality == Quality.Fast ? "-fast" : "")}-qp{qp.ToString(System.Globalization.CultureInfo.InvariantCulture)}-bt2446c.safetensors");
+        string file = Path.Combine(Folder, PaperStyleName(quality, qp));
         return File.Exists(file) ? file : null;
     }
+
+    /// <summary>The file name of <see cref="PaperStyle"/>'s model, shipped or not.</summary>
+    public static string PaperStyleName(Quality quality, int qp) =>
+        $"kpnet{(quality == Quality.Fast ? "-fast" : "")}-qp{qp.ToString(System.Globalization.CultureInfo.InvariantCulture)}-bt2446c.safetensors";
 
     [GeneratedRegex(@"^kpnet-qp(\d+)\.safetensors$")]
     private static partial Regex QpName();
