@@ -16,12 +16,7 @@ internal static class CliHarness
         return new Outcome(code, output.ToString(), error.ToString());
     }
 
-    public static string TempFolder()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "hdrup-cli-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public static string TempFolder() => ScratchFolders.Create();
 
     /// <summary>A short BT.709-tagged H.264 + AAC clip (<see cref="TestClips.SdrClip"/>).</summary>
     public static string MakeSdrClip(string folder, int width = 64, int height = 48, int frames = 8, int? gop = null) =>

@@ -265,6 +265,12 @@ public class ModelFilesTests
     public void Export_of_weights_without_a_card_takes_the_architecture_from_the_metadata()
     {
         string dir = Directory.CreateTempSubdirectory("hdrup-modelfiles-").FullName;
+        try { ExportWithoutCard(dir); }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    private static void ExportWithoutCard(string dir)
+    {
         string bare = Path.Combine(dir, "bare.safetensors"), copy = Path.Combine(dir, "copy.safetensors");
         using (var net = ArchRegistry.Create("kpnet", 8))
             ModelStore.Save(net, "kpnet", bare);

@@ -10,12 +10,7 @@ namespace HdrUp.TestSupport;
 internal static class TestClips
 {
     /// <summary>A fresh temporary folder for one test.</summary>
-    public static string TempFolder()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "hdrup-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public static string TempFolder() => ScratchFolders.Create();
 
     /// <summary>
     /// A short BT.709-tagged H.264 + AAC clip: moving test pattern, 1 kHz tone. <paramref name="gop"/>:
