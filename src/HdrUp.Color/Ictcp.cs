@@ -9,13 +9,18 @@ public readonly record struct Ictcp(double I, double Ct, double Cp)
 {
     // BT.2100 Table 6, integers over 4096 exactly as published (each row sums to 4096, so a
     // D65 neutral gives L = M = S = its luminance).
-    private const double L_R = 1688.0 / 4096, L_G = 2146.0 / 4096, L_B = 262.0 / 4096;
-    private const double M_R = 683.0 / 4096, M_G = 2951.0 / 4096, M_B = 462.0 / 4096;
-    private const double S_R = 99.0 / 4096, S_G = 309.0 / 4096, S_B = 3688.0 / 4096;
+    internal static readonly Matrix3x3 RgbToLms = new(
+        1688.0 / 4096, 2146.0 / 4096, 262.0 / 4096,
+        683.0 / 4096, 2951.0 / 4096, 462.0 / 4096,
+        99.0 / 4096, 309.0 / 4096, 3688.0 / 4096);
 
     // BT.2100 Table 7 (PQ), over 4096. The Ct and Cp rows sum to zero: neutrals have no chroma.
-    private const double Ct_L = 6610.0 / 4096, Ct_M = -13613.0 / 4096, Ct_S = 7003.0 / 4096;
-    private const double Cp_L = 17933.0 / 4096, Cp_M = -17390.0 / 4096, Cp_S = -543.0 / 4096;
+    internal static readonly Matrix3x3 LmsToIctcp = new(
+        0.5, 0.5, 0,
+        6610.0 / 4096, -13613.0 / 4096, 7003.0 / 4096,
+        17933.0 / 4096, -17390.0 / 4096, -543.0 / 4096);
+
+    internal static readonly Matrix3x3 LmsToRgb = RgbToLms.Inverse(), IctcpToLms = LmsToIctcp.Inverse();
 
     /// <summary>
     /// From linear BT.2020 RGB in absolute luminance, cd/m² (display light, [0, 10 000]; values
@@ -23,17 +28,24 @@ public readonly record struct Ictcp(double I, double Ct, double Cp)
     /// </summary>
     public static Ictcp FromBt2020Linear(double r, double g, double b)
     {
-        double l = L_R * r + L_G * g + L_B * b;
-        double m = M_R * r + M_G * g + M_B * b;
-        double s = S_R * r + S_G * g + S_B * b;
-        double lp = St2084.InverseEotf(l);
-        double mp = St2084.InverseEotf(m);
-        double sp = St2084.InverseEotf(s);
-        return new Ictcp(
-            0.5 * lp + 0.5 * mp,
-            Ct_L * lp + Ct_M * mp + Ct_S * sp,
-            Cp_L * lp + Cp_M * mp + Cp_S * sp);
+        var (l, m, s) = RgbToLms.Transform(r, g, b);
+        var (i, ct, cp) = LmsToIctcp.Transform(St2084.InverseEotf(l), St2084.InverseEotf(m), St2084.InverseEotf(s));
+        return new Ictcp(i, ct, cp);
     }
+
+    /// <summary>
+    /// Back to linear BT.2020 RGB in cd/m² (the inverse of <see cref="FromBt2020Linear"/> within PQ's range): L′M′S′
+    /// outside [0, 1] are clamped first, and a colour outside BT.2020 comes back with a negative channel, for the
+    /// caller to clip as it sees fit.
+    /// </summary>
+    public (double R, double G, double B) ToBt2020Linear()
+    {
+        var (lp, mp, sp) = IctcpToLms.Transform(I, Ct, Cp);
+        return LmsToRgb.Transform(St2084.Eotf(Math.Clamp(lp, 0, 1)), St2084.Eotf(Math.Clamp(mp, 0, 1)), St2084.Eotf(Math.Clamp(sp, 0, 1)));
+    }
+
+    /// <summary>Chroma, the length of (Ct, Cp).</summary>
+    public double Chroma => Math.Sqrt(Ct * Ct + Cp * Cp);
 
     /// <summary>
     /// From PQ-encoded BT.2020 R′G′B′ code values in [0, 1] (an HDR10 pixel / 1023, full range):

@@ -13,8 +13,11 @@ namespace HdrUp.Conversion;
 /// <summary>What maps the SDR frames: the network, or a non-learned formula to compare with.</summary>
 public enum MappingMethod { Kpnet, Bt2446a, Bt2408 }
 
-/// <summary>Where the output's colours come from: the mapping as it is, or the input (hue locked, <see cref="HueLockedMapper"/>).</summary>
-public enum ColourSource { Model, Keep }
+/// <summary>
+/// Where the output's colours come from: the mapping as it is, or the input (<see cref="HueLockedMapper"/>): its hue with
+/// at least its saturation (keep, <see cref="ColourLock.Hue"/>) or its chromaticity exactly (exact).
+/// </summary>
+public enum ColourSource { Model, Keep, Exact }
 
 /// <summary>How a conversion should map its frames; the choices <see cref="MappingFactory"/> resolves against the input.</summary>
 public sealed record MappingRequest
@@ -144,8 +147,10 @@ public static class MappingFactory
         var (mapper, signature, choice, qp, tiles) = CreateMethod(request, info, cancellationToken, log);
         // The lock and the roll-off change every frame, so they are part of the signature a resumed run must match.
         var colour = request.Colour ?? (request.Method == MappingMethod.Kpnet ? ColourSource.Keep : ColourSource.Model);
-        if (colour == ColourSource.Keep && request.Method != MappingMethod.Bt2408)
-            (mapper, signature, choice) = (new HueLockedMapper(mapper), signature + ",colour-keep", choice + "; colours kept from the input (--colour keep)");
+        if (colour != ColourSource.Model && request.Method != MappingMethod.Bt2408)
+            (mapper, signature, choice) = colour == ColourSource.Keep
+                ? (new HueLockedMapper(mapper, ColourLock.Hue), signature + ",colour-keep-hue", choice + "; hues kept from the input, saturation at least its (--colour keep)")
+                : (new HueLockedMapper(mapper, ColourLock.Chromaticity), signature + ",colour-exact", choice + "; colours kept exactly from the input (--colour exact)");
         // The formulas stay below known peaks (BT.2446 A: SDR white → 1000 cd/m², BT.2408: 203); a network has none.
         double bound = request.Method switch { MappingMethod.Bt2446a => 1000, MappingMethod.Bt2408 => Bt2408.ReferenceWhite, _ => double.PositiveInfinity };
         if (bound > request.Peak)

@@ -107,20 +107,22 @@ public class ConvertCommandTests
         Assert.Single(refused.Error.Trim().Split('\n'));
     }
 
-    // --colour keep (the default): the same model's frames, with the input's colours; measured against the input, the hue drift of the
-    // locked frames is a fraction of the raw network's (only near-neutral and clipped pixels keep the network's colour).
+    // --colour keep (the default) and exact: the same model's frames with the input's hues; measured against the input, the
+    // hue drift of the locked frames is a fraction of the raw network's.
     [Fact]
     public async Task Convert_ColourKeep_LocksTheHuesToTheInput()
     {
         string dir = CliHarness.TempFolder();
         string clip = CliHarness.MakeSdrClip(dir, frames: 2);
-        string raw = Path.Combine(dir, "raw"), kept = Path.Combine(dir, "kept");
+        string raw = Path.Combine(dir, "raw"), kept = Path.Combine(dir, "kept"), exact = Path.Combine(dir, "exact");
 
         var model = await CliHarness.Run("convert", clip, "--frames-out", raw, "--quality", "fast", "--qp", "37", "--colour", "model");
         var keep = await CliHarness.Run("convert", clip, "--frames-out", kept, "--quality", "fast", "--qp", "37");
+        var strict = await CliHarness.Run("convert", clip, "--frames-out", exact, "--quality", "fast", "--qp", "37", "--colour", "exact");
 
-        Assert.True(model.ExitCode == 0 && keep.ExitCode == 0, model.Error + keep.Error);
-        Assert.Contains("colours kept from the input", keep.Output.ReplaceLineEndings(" ").Replace("│", " "));
+        Assert.True(model.ExitCode == 0 && keep.ExitCode == 0 && strict.ExitCode == 0, model.Error + keep.Error + strict.Error);
+        Assert.Contains("hues kept from the input", keep.Output.ReplaceLineEndings(" ").Replace("│", " "));
+        Assert.Contains("colours kept exactly from the input", strict.Output.ReplaceLineEndings(" ").Replace("│", " "));
         double Drift(string frames)
         {
             var eval = CliHarness.Run("eval", "--pred", frames, "--sdr", clip).GetAwaiter().GetResult();
@@ -129,8 +131,12 @@ public class ConvertCommandTests
             Assert.True(m.Success, eval.Output);
             return double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         }
-        double before = Drift(raw), after = Drift(kept);
+        double before = Drift(raw), after = Drift(kept), afterExact = Drift(exact);
         Assert.True(after < 1.0 && after < 0.25 * before, $"hue drift {before:F2}° → {after:F2}°");
+        Assert.True(afterExact < 1.0 && afterExact < 0.25 * before, $"hue drift {before:F2}° → {afterExact:F2}° (exact)");
+        // The two locks differ where the network restores saturation.
+        string first = Directory.GetFiles(kept, "*.png").Order().First();
+        Assert.NotEqual(File.ReadAllBytes(first), File.ReadAllBytes(Path.Combine(exact, Path.GetFileName(first))));
     }
 
     // --peak: the mastering display says the peak and no pixel exceeds it, so MaxCLL stays at or below it (the network

@@ -39,6 +39,30 @@ public class IctcpTests
         Assert.Equal(lin.Cp, pq.Cp, 1e-9);
     }
 
+    [Theory]
+    [InlineData(100, 100, 100)]
+    [InlineData(800, 40, 3)]
+    [InlineData(0.05, 0.2, 0.01)]
+    [InlineData(2.5, 9000, 120)]
+    public void Back_to_linear_is_the_inverse(double r, double g, double b)
+    {
+        var (r2, g2, b2) = Ictcp.FromBt2020Linear(r, g, b).ToBt2020Linear();
+        // PQ in double round-trips to ~1e-12 relative; the published matrices invert exactly.
+        Assert.Equal(r, r2, r * 1e-9 + 1e-12);
+        Assert.Equal(g, g2, g * 1e-9 + 1e-12);
+        Assert.Equal(b, b2, b * 1e-9 + 1e-12);
+    }
+
+    [Fact]
+    public void A_colour_beyond_BT2020_comes_back_with_a_negative_channel()
+    {
+        // Pure BT.2020 green with twice its chroma at the same I and hue lies outside the gamut.
+        var green = Ictcp.FromBt2020Linear(0, 300, 0);
+        var (r, g, b) = new Ictcp(green.I, 2 * green.Ct, 2 * green.Cp).ToBt2020Linear();
+        Assert.True(Math.Min(r, b) < 0, $"({r}, {g}, {b})");
+        Assert.Equal(2 * green.Chroma, new Ictcp(green.I, 2 * green.Ct, 2 * green.Cp).Chroma, 12);
+    }
+
     [Fact]
     public void Pure_red_has_the_expected_signs()
     {

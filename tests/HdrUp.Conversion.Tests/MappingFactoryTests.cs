@@ -72,7 +72,12 @@ public class MappingFactoryTests
             Assert.Null(a.Qp);
         }
         using (var a = MappingFactory.Create(new MappingRequest { Method = MappingMethod.Bt2446a, Colour = ColourSource.Keep }, Clip.Value))
-            Assert.Equal("bt2446a,colour-keep", a.Signature);
+            Assert.Equal("bt2446a,colour-keep-hue", a.Signature);
+        using (var a = MappingFactory.Create(new MappingRequest { Method = MappingMethod.Bt2446a, Colour = ColourSource.Exact }, Clip.Value))
+        {
+            Assert.Equal("bt2446a,colour-exact", a.Signature);
+            Assert.Equal(ColourLock.Chromaticity, Assert.IsType<HueLockedMapper>(a.Mapper).Mode);
+        }
         using (var b = MappingFactory.Create(new MappingRequest { Method = MappingMethod.Bt2408, Colour = ColourSource.Keep }, Clip.Value))
         {
             Assert.Equal("bt2408", b.Signature);
@@ -87,10 +92,10 @@ public class MappingFactoryTests
     {
         var request = new MappingRequest { Model = FastQp37, Threads = 1 };
         using var fp32 = MappingFactory.Create(request, Clip.Value);
-        Assert.IsType<HueLockedMapper>(Assert.IsType<PeakLimitedMapper>(fp32.Mapper).Inner);
+        Assert.Equal(ColourLock.Hue, Assert.IsType<HueLockedMapper>(Assert.IsType<PeakLimitedMapper>(fp32.Mapper).Inner).Mode);
         Assert.Contains(", ONNX Runtime; whole frames (predicted peak ", fp32.Choice);
-        Assert.Contains("; colours kept from the input (--colour keep); highlights rolled off from 750 to 1000 cd/m²", fp32.Choice);
-        Assert.EndsWith(",colour-keep,peak-1000", fp32.Signature);
+        Assert.Contains("; hues kept from the input, saturation at least its (--colour keep); highlights rolled off from 750 to 1000 cd/m²", fp32.Choice);
+        Assert.EndsWith(",colour-keep-hue,peak-1000", fp32.Signature);
 
         using var bf16 = MappingFactory.Create(request with { Precision = NumericPrecision.Bf16 }, Clip.Value);
         Assert.Contains(", libtorch in bf16", bf16.Choice);
