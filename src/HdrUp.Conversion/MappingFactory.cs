@@ -206,8 +206,7 @@ public static class MappingFactory
                 "onnx" => InferenceBackend.Onnx,
                 _ => InferenceOptions.For(network, precision),
             };
-            // int8 activations are smaller than fp32's, so ONNX Runtime's fp32 model bounds its peak from above.
-            var plan = TileFor(info.Width, info.Height, PeakMemoryModel.For(arch, backend), request.MaxMemory ?? MemoryBudget.Default(), network.SizeMultiple, request.Tile);
+            var plan = TileFor(info.Width, info.Height, PeakMemoryModel.For(arch, backend, precision), request.MaxMemory ?? MemoryBudget.Default(), network.SizeMultiple, request.Tile);
             if (!plan.Fits && request.MaxMemory is not null && request.Tile == 0)
                 throw new ArgumentException($"--max-memory {MemoryBudget.Format(plan.BudgetBytes)}: a {info.Width}×{info.Height} frame of {Path.GetFileName(weights)} " +
                     $"needs about {MemoryBudget.Format(plan.PredictedBytes)} even in {plan.Tile}-px tiles");

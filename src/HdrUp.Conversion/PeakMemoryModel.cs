@@ -1,4 +1,5 @@
 using HdrUp.Models.Inference;
+using HdrUp.Models.Precision;
 
 namespace HdrUp.Conversion;
 
@@ -26,12 +27,24 @@ public sealed record PeakMemoryModel(long FixedBytes, double BytesPerTilePixel, 
         FixedBytes + (long)Math.Ceiling(BytesPerTilePixel * tilePixels + BytesPerFramePixel * framePixels);
 
     /// <summary>
-    /// The model of a registry architecture on a backend: measured for the shipped full (<c>kpnet</c>) and fast
+    /// The model of a registry architecture on a backend in a precision: measured for the shipped full (<c>kpnet</c>) and fast
     /// (<c>kpnet-half-nf32</c>) models; any other architecture is taken to cost what full KPNet costs, the largest measured
-    /// (pass <c>--tile</c> or <c>--max-memory</c> for one that costs more). bf16 halves libtorch's activations, so its fp32
-    /// figures hold as a bound.
+    /// (pass <c>--tile</c> or <c>--max-memory</c> for one that costs more). bf16 halves libtorch's activations and int8 quarters
+    /// ONNX Runtime's, so the fp32 figures hold as a bound where int8 was not measured.
     /// </summary>
-    public static PeakMemoryModel For(string? architecture, InferenceBackend backend) => (architecture, backend) switch
+    public static PeakMemoryModel For(string? architecture, InferenceBackend backend, NumericPrecision precision = NumericPrecision.Fp32) =>
+        (architecture, backend, precision) switch
+        {
+            // Full KPNet's int8 graph on ONNX Runtime: VmHWM over two frames of a 1080p clip at tiles 256, 512, 768, 1024, 1080 and
+            // whole frames (621, 781, 1019, 1457, 1767 and 2299 MiB, README, Performance). The line through the 256-px tiles and
+            // the 1080-px strips, the steepest step of the arena as in fp32, lies on or above every measurement; it puts a whole
+            // 1080p frame at 2.6 GiB, inside the default budget, where the fp32 line (5.9 GiB) forced 576-px tiles that compute
+            // 1.28× the frame's pixels.
+            ("kpnet", InferenceBackend.Onnx, NumericPrecision.Int8) => new(171L << 20, 1080, PipelineBytesPerFramePixel),
+            _ => For(architecture, backend),
+        };
+
+    private static PeakMemoryModel For(string? architecture, InferenceBackend backend) => (architecture, backend) switch
     {
         // Straight lines over VmHWM at tiles 256–1024 and whole 1080p frames (single frames; the fixed term then lowered by the
         // single-frame share of the pipeline, 76 B/px for ONNX Runtime and 58 for libtorch, measured on 4K against 1080p), the

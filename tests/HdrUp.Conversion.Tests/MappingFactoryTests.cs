@@ -1,6 +1,7 @@
 using HdrUp.Color;
 using HdrUp.Media;
 using HdrUp.Media.Tests;
+using HdrUp.Models.Inference;
 using HdrUp.Models.Precision;
 using HdrUp.TestSupport;
 
@@ -34,6 +35,19 @@ public class MappingFactoryTests
         var plan = MappingFactory.TileFor(width, height, Made, (long)budgetMiB << 20, 8);
         Assert.Equal((tile, count, predicted), (plan.Tile, plan.Count, plan.PredictedBytes));
         Assert.True(plan.Fits);
+    }
+
+    // The measured models under the 3 GiB default: full KPNet on ONNX Runtime takes 576-px tiles in fp32 (its line puts a whole
+    // 1080p frame at 5.9 GiB), whole frames in int8: 171 MiB + 1080 B · 2,073,600 + 200 B · 2,073,600 = 2,833,514,496 B.
+    [Fact]
+    public void Int8_KPNet_runs_whole_1080p_frames_where_fp32_needs_tiles()
+    {
+        var fp32 = MappingFactory.TileFor(1920, 1080, PeakMemoryModel.For("kpnet", InferenceBackend.Onnx), 3L << 30, 8);
+        var int8 = MappingFactory.TileFor(1920, 1080, PeakMemoryModel.For("kpnet", InferenceBackend.Onnx, NumericPrecision.Int8), 3L << 30, 8);
+        Assert.Equal((576, 8), (fp32.Tile, fp32.Count));
+        Assert.Equal((0, 2_833_514_496L), (int8.Tile, int8.PredictedBytes));
+        // Where int8 was not measured, fp32's figures bound it.
+        Assert.Equal(PeakMemoryModel.For("kpnet-half-nf32", InferenceBackend.Onnx), PeakMemoryModel.For("kpnet-half-nf32", InferenceBackend.Onnx, NumericPrecision.Int8));
     }
 
     // Nothing fits 900 MiB (even 128-px tiles need 1,004,544,000 B): the smallest tile, marked as not fitting. An explicit tile wins
