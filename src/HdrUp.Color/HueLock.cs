@@ -22,9 +22,10 @@ public enum ColourLock
 /// colour the input's as BT.2408 places it (BT.1886, white → 203 cd/m², BT.709 → BT.2020), to the degree
 /// <see cref="ColourLock"/> says. Scaling the placed input's linear RGB to the mapping's luminance keeps its
 /// chromaticity exactly (<see cref="ColourLock.Chromaticity"/>). <see cref="ColourLock.Hue"/> goes on in ICtCp (BT.2100),
-/// where the hue drift is measured: the mapping's intensity I, the input's hue angle, and the larger of the two
-/// chromas. Where the input is near neutral (ICtCp chroma below 0.015, about 10 ΔE_ITP from grey) its hue is noise, so
-/// the lock fades to the exact chromaticity there, and a grey input stays grey.
+/// where the hue drift is measured: the mapping's intensity I, the input's hue angle, and the larger of the input's chroma
+/// and the mapping's chroma along that hue (so a tint of another hue adds no saturation). Where the input is near neutral
+/// (ICtCp chroma below 0.015, about 10 ΔE_ITP from grey) its hue is noise, so the lock fades to the exact chromaticity
+/// there, and a grey input stays grey.
 /// <para>
 /// The lock holds everywhere, clipped pixels too: a clipped red is still red, and letting the network's colour through
 /// there showed as olive specks in saturated reds where a fast model had turned red to olive. Black input (no
@@ -33,7 +34,7 @@ public enum ColourLock
 /// </para>
 /// <para>
 /// On the cross-grading split at QP 42 the exact lock cost 0.31 dB PSNR against the raw network (28.04 against
-/// 28.35 dB); the hue lock 0.01 dB, with ΔE_ITP below the raw network's and the same 0.13° hue drift as the exact lock.
+/// 28.35 dB); the hue lock 0.03 dB, with ΔE_ITP below the raw network's and the same 0.13° hue drift as the exact lock.
 /// </para>
 /// </summary>
 public static class HueLock
@@ -101,7 +102,7 @@ public static class HueLock
     }
 
     // In place on x.R/G/B (the input's chromaticity at the network's luminance), with x.NR/NG/NB the network's colour:
-    // the network's I, the input's hue, the larger chroma (fading to the input's near neutral).
+    // the network's I, the input's hue, the larger chroma along it (fading to the input's near neutral).
     private static void KeepHue(Scratch x, int length)
     {
         Span<float> r = x.R.AsSpan(0, length), g = x.G.AsSpan(0, length), b = x.B.AsSpan(0, length);
@@ -115,13 +116,13 @@ public static class HueLock
         {
             if (!x.Lit[j]) { (r[j], g[j], b[j]) = (nr[j], ng[j], nb[j]); continue; } // the network's own ICtCp, back to linear below
             double ci = Math.Sqrt((double)g[j] * g[j] + (double)b[j] * b[j]);
-            double scale = ci > 0 ? ChromaScale(ci, Math.Sqrt((double)ng[j] * ng[j] + (double)nb[j] * nb[j])) : 0;
+            double scale = ci > 0 ? ChromaScale(ci, AlongHue(ng[j], nb[j], g[j], b[j], ci)) : 0;
             (r[j], g[j], b[j]) = (nr[j], (float)(g[j] * scale), (float)(b[j] * scale));
         }
         ToLinear(r, g, b);
         for (int j = 0; j < length; j++)
             if (x.Lit[j] && Math.Min(r[j], Math.Min(g[j], b[j])) < 0)
-                (r[j], g[j], b[j]) = ToGamut(i[j], t[j], p[j], nr[j], Math.Sqrt((double)ng[j] * ng[j] + (double)nb[j] * nb[j]));
+                (r[j], g[j], b[j]) = ToGamut(i[j], t[j], p[j], nr[j], ng[j], nb[j]);
     }
 
     private static void ToIctcp(Span<float> r, Span<float> g, Span<float> b)
@@ -142,7 +143,13 @@ public static class HueLock
         Ictcp.LmsToRgb.TransformPlanes(i, t, p);
     }
 
-    /// <summary>How much to scale the input's chroma <paramref name="input"/>: up to the network's where that is larger, fully once the input is clearly chromatic.</summary>
+    // The network's chroma (Ct, Cp) measured along the input's hue (ct, cp, of length ci). Only saturation in the input's own
+    // direction counts: a network that tints a pale cyan magenta has chroma, but none of it is cyan, and re-pointing all of it
+    // at the input's hue turned such pale water saturated cyan.
+    private static double AlongHue(double networkCt, double networkCp, double ct, double cp, double ci) =>
+        (networkCt * ct + networkCp * cp) / ci;
+
+    /// <summary>How much to scale the input's chroma <paramref name="input"/>: up to the network's along its hue where that is larger, fully once the input is clearly chromatic.</summary>
     private static double ChromaScale(double input, double network)
     {
         double trust = Math.Clamp((input - NeutralChroma) / (ChromaticChroma - NeutralChroma), 0, 1);
@@ -150,14 +157,14 @@ public static class HueLock
     }
 
     // A pixel whose restored saturation left BT.2020, again in double: (r, g, b) the exact lock's colour (linear), the
-    // network's intensity and chroma. Clipping a channel would turn the hue, so take the most chroma that fits
+    // network's ICtCp. Clipping a channel would turn the hue, so take the most chroma that fits
     // (bisection; at the input's own chroma the colour is the exact lock's, inside the gamut).
-    private static (float, float, float) ToGamut(double r, double g, double b, double networkI, double networkChroma)
+    private static (float, float, float) ToGamut(double r, double g, double b, double networkI, double networkCt, double networkCp)
     {
         var input = Ictcp.FromBt2020Linear(r, g, b);
         double ci = input.Chroma;
         if (!(ci > 0)) return ((float)r, (float)g, (float)b);
-        double fits = 1, over = ChromaScale(ci, networkChroma);
+        double fits = 1, over = ChromaScale(ci, AlongHue(networkCt, networkCp, input.Ct, input.Cp, ci));
         for (int step = 0; step < 12; step++)
         {
             double mid = 0.5 * (fits + over);

@@ -82,7 +82,10 @@ public class HueLockTests
         Assert.Equal(Hue(exact), Hue(locked), 0.05);
         Assert.Equal(Hue(placed), Hue(locked), 1.5);
         Assert.True(Math.Abs(Hue(net) - Hue(placed)) > 5);  // (which really is another hue)
-        Assert.Equal(net.Chroma, locked.Chroma, 4);         // the network's, larger, saturation
+        // The network's saturation along the input's hue (its chroma projected on that direction), larger than the input's.
+        double along = net.Chroma * Math.Cos((Hue(net) - Hue(exact)) * Math.PI / 180);
+        Assert.Equal(along, locked.Chroma, 4);
+        Assert.True(along > exact.Chroma + 0.02);
         Assert.Equal(net.I, locked.I, 4);                   // and its intensity
     }
 
@@ -98,6 +101,20 @@ public class HueLockTests
         Assert.Equal(Hue(exact), Hue(locked), 0.05);
         Assert.InRange(locked.Chroma, exact.Chroma, Itp(network).Chroma - 0.01);
         Assert.InRange(St2084.Eotf(lockedPq.Data[2]), 0, 0.05); // on the gamut's edge: blue ≈ 0
+    }
+
+    [Fact]
+    public void A_tint_of_another_hue_adds_no_saturation()
+    {
+        // Pale cyan water; the network tinted it strongly magenta. None of that chroma lies along cyan, so the lock
+        // keeps the input's own pale cyan rather than turning the magenta's strength into saturated cyan.
+        var sdr = Pixel(0.75, 0.88, 0.9);
+        var network = Pixel(St2084.InverseEotf(420), St2084.InverseEotf(300), St2084.InverseEotf(460));
+        var hue = Itp(HueLock.Apply(sdr, network));
+        var exact = Itp(HueLock.Apply(sdr, network, ColourLock.Chromaticity));
+        Assert.True(Itp(network).Chroma > 2 * exact.Chroma);
+        Assert.Equal(exact.Chroma, hue.Chroma, 4);
+        Assert.Equal(Hue(exact), Hue(hue), 0.05);
     }
 
     [Fact]
