@@ -100,6 +100,22 @@ public sealed class OnnxInt8Tests(ITestOutputHelper output) : IDisposable
         Assert.Equal(convolutions - plan.Convolutions.Count, CountOpType(written, "Conv") + CountOpType(written, "FusedConv"));
     }
 
+    // KPNet's pixel shuffles (DepthToSpace after a quantised convolution) get their outputs quantised with the same range:
+    // ONNX Runtime then shuffles uint8 instead of float.
+    [Fact]
+    public void Pixel_shuffles_of_quantised_tensors_are_quantised_with_their_inputs_range()
+    {
+        using var net = Network(1);
+        var (graph, _, _) = OnnxExport.Build(net);
+        var plan = OnnxInt8.Plan(graph);
+        var shuffles = graph.Nodes.Where(n => n.OpType == "DepthToSpace" && plan.Tensors.Contains(n.Inputs[0])).ToList();
+        output.WriteLine($"{shuffles.Count} of {graph.Nodes.Count(n => n.OpType == "DepthToSpace")} pixel shuffles read a quantised tensor");
+        Assert.True(shuffles.Count >= 2);
+        Assert.All(shuffles, n => Assert.Contains(n.Outputs[0], plan.Tensors));
+        var ranges = OnnxInt8.Calibrate(graph, plan.Tensors, Calibration(1, 2), net.SizeMultiple, 1);
+        Assert.All(shuffles, n => Assert.Equal(ranges[n.Inputs[0]], ranges[n.Outputs[0]]));
+    }
+
     // A random narrow KPNet calibrated on two frames and run on a third: measured max |Δ| 2.7e-4 and PSNR 83.2 dB (peak 1)
     // against the fp32 graph on this AVX512-VNNI machine; the bounds leave 7× and 18 dB of room for other CPUs' integer
     // kernels (without VNNI, ONNX Runtime's u8×s8 products saturate in 16 bits). The quality bench measures what int8
