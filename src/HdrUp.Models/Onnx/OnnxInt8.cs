@@ -21,7 +21,7 @@ public static class OnnxInt8
 {
     /// <summary>Version of the quantiser, part of <see cref="OnnxGraphCache.Int8Key"/>: raise it whenever the same graph,
     /// weights and calibration frames would give another int8 graph.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>Metadata entry naming the graph's precision ("int8"); fp32 graphs have none.</summary>
     public const string PrecisionKey = "precision";
@@ -34,7 +34,8 @@ public static class OnnxInt8
     public static byte[] Quantize(HdrNetwork network, CalibrationSet calibration, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(calibration);
-        var (graph, metadata, _) = OnnxExport.Build(network);
+        var (exported, metadata, _) = OnnxExport.Build(network);
+        var graph = ReluBeforeShuffle(exported);
         var plan = Plan(graph);
         var ranges = Calibrate(graph, plan.Tensors, calibration, network.SizeMultiple, threads);
         var quantised = Rewrite(graph, plan, ranges);
@@ -45,6 +46,27 @@ public static class OnnxInt8
         metadata["calibration"] = calibration.Description;
         metadata["calibration_sha256"] = calibration.Identity;
         return OnnxExport.Serialize(quantised, network.GetType().Name, metadata);
+    }
+
+    /// <summary>
+    /// The graph with every pixel shuffle that feeds a lone ReLU swapped with it (ReLU → DepthToSpace; the same function, as
+    /// a ReLU acts on each value and a shuffle only moves them). The ReLU then follows the convolution and runs inside its
+    /// integer kernel, and the shuffle moves quantised bytes, where the float ReLU ran on the full-resolution tensor.
+    /// </summary>
+    internal static OnnxGraph ReluBeforeShuffle(OnnxGraph graph)
+    {
+        var consumers = graph.Nodes.SelectMany(n => n.Inputs.Select(input => (input, n))).ToLookup(p => p.input, p => p.n);
+        var swaps = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);   // by the shuffle's name and the ReLU's
+        foreach (var shuffle in graph.Nodes.Where(n => n.OpType == "DepthToSpace" && !n.KeepFloat))
+            if (consumers[shuffle.Outputs[0]].ToList() is [{ OpType: "Relu", KeepFloat: false } relu])
+            {
+                swaps[shuffle.Name] = relu with { Inputs = [shuffle.Inputs[0]], Outputs = [shuffle.Outputs[0]] };
+                swaps[relu.Name] = shuffle with { Inputs = [shuffle.Outputs[0]], Outputs = [relu.Outputs[0]] };
+            }
+        var reordered = new OnnxGraph();
+        foreach (var node in graph.Nodes) reordered.Append(swaps.GetValueOrDefault(node.Name, node));
+        foreach (var initializer in graph.Initializers) reordered.AddInitializer(initializer);
+        return reordered;
     }
 
     /// <summary>What gets quantised: the activations (by tensor name) and the convolutions whose weights become int8 (by node name).</summary>
