@@ -98,6 +98,9 @@ public sealed class Table1BaselineTests : IDisposable
     [Fact]
     public void HDRTV_colour_condition_depends_on_the_frame_colours()
     {
+        // Seeded weights: unseeded, some random initialisation mapped the corner pixel the same in both frames and the
+        // test failed once in this project's runs.
+        torch.random.manual_seed(1);
         using var agcm = new CSRNet(condNf: 6, condition: CSRNetCondition.HdrtvColour);
         agcm.eval();
         using var noGrad = torch.no_grad();
