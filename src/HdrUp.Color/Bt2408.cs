@@ -24,6 +24,19 @@ public static class Bt2408
             Bt1886.Eotf(r, sdrWhite), Bt1886.Eotf(g, sdrWhite), Bt1886.Eotf(b, sdrWhite));
         return (St2084.InverseEotf(lr), St2084.InverseEotf(lg), St2084.InverseEotf(lb));
     }
+
+    /// <summary>
+    /// Planes of SDR BT.709 code values [0, 1] → the placed light, linear BT.2020 in cd/m² (before PQ), SIMD per plane; in
+    /// place allowed. The placement <see cref="Bt2408SdrMapper"/> encodes and <see cref="HueLock"/> scales.
+    /// </summary>
+    internal static void SdrToLinear(ReadOnlySpan<float> r, ReadOnlySpan<float> g, ReadOnlySpan<float> b,
+        Span<float> outR, Span<float> outG, Span<float> outB, double sdrWhite = ReferenceWhite)
+    {
+        Bt1886.Eotf(r, outR, sdrWhite);
+        Bt1886.Eotf(g, outG, sdrWhite);
+        Bt1886.Eotf(b, outB, sdrWhite);
+        ColourSpaces.Bt709ToBt2020.TransformPlanes(outR, outG, outB);
+    }
 }
 
 /// <summary>
@@ -40,17 +53,13 @@ public sealed class Bt2408SdrMapper(double sdrWhite = Bt2408.ReferenceWhite) : I
     public RgbPlanarFrame Map(RgbPlanarFrame input, CancellationToken cancellationToken = default)
     {
         var output = input.Clone();
-        var m = ColourSpaces.Bt709ToBt2020;
         double white = SdrWhite;
         FrameRows.ForBands(input.Width, input.Height, cancellationToken, (start, count) =>
         {
             var r = output.Plane(0).Slice(start, count);
             var g = output.Plane(1).Slice(start, count);
             var b = output.Plane(2).Slice(start, count);
-            Bt1886.Eotf(r, r, white);
-            Bt1886.Eotf(g, g, white);
-            Bt1886.Eotf(b, b, white);
-            m.TransformPlanes(r, g, b);
+            Bt2408.SdrToLinear(r, g, b, r, g, b, white);
             St2084.InverseEotf(r, r);
             St2084.InverseEotf(g, g);
             St2084.InverseEotf(b, b);

@@ -72,16 +72,12 @@ public static class HueLock
 
     private static void LockChunk(RgbPlanarFrame sdr, RgbPlanarFrame hdrPq, RgbPlanarFrame output, int at, int length, ColourLock mode, Scratch x)
     {
-        int n = sdr.PixelCount;
         Span<float> nr = x.NR.AsSpan(0, length), ng = x.NG.AsSpan(0, length), nb = x.NB.AsSpan(0, length);
         Span<float> r = x.R.AsSpan(0, length), g = x.G.AsSpan(0, length), b = x.B.AsSpan(0, length);
-        St2084.Eotf(hdrPq.Data.AsSpan(at, length), nr);
-        St2084.Eotf(hdrPq.Data.AsSpan(n + at, length), ng);
-        St2084.Eotf(hdrPq.Data.AsSpan(2 * n + at, length), nb);
-        Bt1886.Eotf(sdr.Data.AsSpan(at, length), r, Bt2408.ReferenceWhite);
-        Bt1886.Eotf(sdr.Data.AsSpan(n + at, length), g, Bt2408.ReferenceWhite);
-        Bt1886.Eotf(sdr.Data.AsSpan(2 * n + at, length), b, Bt2408.ReferenceWhite);
-        ColourSpaces.Bt709ToBt2020.TransformPlanes(r, g, b);
+        St2084.Eotf(hdrPq.Plane(0).Slice(at, length), nr);
+        St2084.Eotf(hdrPq.Plane(1).Slice(at, length), ng);
+        St2084.Eotf(hdrPq.Plane(2).Slice(at, length), nb);
+        Bt2408.SdrToLinear(sdr.Plane(0).Slice(at, length), sdr.Plane(1).Slice(at, length), sdr.Plane(2).Slice(at, length), r, g, b);
         // The input's chromaticity at the network's luminance; black input keeps the network's colour.
         for (int j = 0; j < length; j++)
         {
@@ -93,7 +89,7 @@ public static class HueLock
         }
         if (mode == ColourLock.Hue)
             KeepHue(x, length);
-        Span<float> o0 = output.Data.AsSpan(at, length), o1 = output.Data.AsSpan(n + at, length), o2 = output.Data.AsSpan(2 * n + at, length);
+        Span<float> o0 = output.Plane(0).Slice(at, length), o1 = output.Plane(1).Slice(at, length), o2 = output.Plane(2).Slice(at, length);
         for (int j = 0; j < length; j++)
             (o0[j], o1[j], o2[j]) = (Math.Clamp(r[j], 0, 10000), Math.Clamp(g[j], 0, 10000), Math.Clamp(b[j], 0, 10000));
         St2084.InverseEotf(o0, o0);
