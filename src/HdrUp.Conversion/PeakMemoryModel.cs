@@ -41,10 +41,10 @@ public sealed record PeakMemoryModel(long FixedBytes, double BytesPerTilePixel, 
             // 1080p frame at 2.6 GiB, inside the default budget, where the fp32 line (5.9 GiB) forced 576-px tiles that compute
             // 1.28× the frame's pixels.
             ("kpnet", InferenceBackend.Onnx, NumericPrecision.Int8) => new(171L << 20, 1080, PipelineBytesPerFramePixel),
-            _ => For(architecture, backend),
+            _ => Fp32(architecture, backend),
         };
 
-    private static PeakMemoryModel For(string? architecture, InferenceBackend backend) => (architecture, backend) switch
+    private static PeakMemoryModel Fp32(string? architecture, InferenceBackend backend) => (architecture, backend) switch
     {
         // Straight lines over VmHWM at tiles 256–1024 and whole 1080p frames (single frames; the fixed term then lowered by the
         // single-frame share of the pipeline, 76 B/px for ONNX Runtime and 58 for libtorch, measured on 4K against 1080p), the

@@ -11,7 +11,8 @@ namespace HdrUp.Models.Onnx;
 /// frames, widened to include 0). The additions, products, concatenations and average pools between convolutions have
 /// their inputs and outputs quantised too, so that ONNX Runtime runs whole chains in uint8 (QLinearConv, QLinearAdd,
 /// QLinearMul, QLinearConcat, QLinearAveragePool; a ReLU before a Q with zero point 0 is dropped), and a pixel shuffle
-/// (DepthToSpace) of a quantised tensor is quantised with its input's parameters so that it moves bytes. What stays float:
+/// (DepthToSpace) of a quantised tensor is quantised with its input's parameters so that it moves bytes (a shuffle feeding
+/// a ReLU is first swapped with it, <see cref="ReluBeforeShuffle"/>). What stays float:
 /// the coordinate attention (row and column means, its 1×1 convolutions, the sigmoid gates and the gating products),
 /// pixel shuffles of float tensors, products with constant weights, BatchNorm, and the last
 /// convolution, whose output is the frame. The network input, SDR code values / 255, is quantised with scale 1/255 and
@@ -55,7 +56,7 @@ public static class OnnxInt8
     /// </summary>
     internal static OnnxGraph ReluBeforeShuffle(OnnxGraph graph)
     {
-        var consumers = graph.Nodes.SelectMany(n => n.Inputs.Select(input => (input, n))).ToLookup(p => p.input, p => p.n);
+        var consumers = Consumers(graph);
         var swaps = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);   // by the shuffle's name and the ReLU's
         foreach (var shuffle in graph.Nodes.Where(n => n.OpType == "DepthToSpace" && !n.KeepFloat))
             if (consumers[shuffle.Outputs[0]].ToList() is [{ OpType: "Relu", KeepFloat: false } relu])
@@ -69,6 +70,10 @@ public static class OnnxInt8
         return reordered;
     }
 
+    /// <summary>The nodes that read each tensor, by tensor name.</summary>
+    private static ILookup<string, OnnxNode> Consumers(OnnxGraph graph) =>
+        graph.Nodes.SelectMany(n => n.Inputs.Select(input => (input, n))).ToLookup(p => p.input, p => p.n, StringComparer.Ordinal);
+
     /// <summary>What gets quantised: the activations (by tensor name) and the convolutions whose weights become int8 (by node name).</summary>
     internal sealed record QuantisationPlan(IReadOnlySet<string> Tensors, IReadOnlySet<string> Convolutions);
 
@@ -77,7 +82,7 @@ public static class OnnxInt8
 
     internal static QuantisationPlan Plan(OnnxGraph graph)
     {
-        var consumers = graph.Nodes.SelectMany(n => n.Inputs.Select(input => (input, n))).ToLookup(p => p.input, p => p.n);
+        var consumers = Consumers(graph);
         // The tensor the frame comes out of stays float: the output is what the precision is spent on.
         string frameOut = graph.Nodes.Single(n => n.Outputs.Contains(OnnxExport.OutputName)).Inputs[0];
         var tensors = new HashSet<string>(StringComparer.Ordinal);
