@@ -17,7 +17,7 @@ public class HueLockTests
         // SDR orange (0.8, 0.5, 0.2); the "network" made it a bright, washed-out, bluer colour.
         var sdr = Pixel(0.8, 0.5, 0.2);
         var (nr, ng, nb) = (600.0, 520.0, 480.0);
-        var network = Pixel(St2084.InverseEotf(nr), St2084.InverseEotf(ng), St2084.InverseEotf(nb));
+        var network = Nits(nr, ng, nb);
         var locked = Linear(HueLock.Apply(sdr, network, ColourLock.Chromaticity));
         var placed = Linear(new Bt2408SdrMapper().Map(sdr));
         // Light: the network's luminance (to PQ's float32 precision, ~1e-4 relative here).
@@ -67,15 +67,21 @@ public class HueLockTests
 
     private static double Hue(Ictcp c) => Math.Atan2(c.Cp, c.Ct) * 180 / Math.PI;
 
+    /// <summary>A "network" pixel given in linear BT.2020 cd/m².</summary>
+    private static RgbPlanarFrame Nits(double r, double g, double b) => Pixel(St2084.InverseEotf(r), St2084.InverseEotf(g), St2084.InverseEotf(b));
+
+    /// <summary>The hue lock's and the exact lock's result for one pixel, in ICtCp.</summary>
+    private static (Ictcp Hue, Ictcp Exact) Locks(RgbPlanarFrame sdr, RgbPlanarFrame network) =>
+        (Itp(HueLock.Apply(sdr, network)), Itp(HueLock.Apply(sdr, network, ColourLock.Chromaticity)));
+
     [Fact]
     public void The_hue_lock_keeps_the_inputs_hue_and_gives_back_saturation_the_network_restores()
     {
         // SDR orange, as a filmic curve leaves a highlight: the network made it brighter, more saturated and yellower.
         var sdr = Pixel(0.8, 0.5, 0.2);
         var placed = Itp(new Bt2408SdrMapper().Map(sdr));
-        var network = Pixel(St2084.InverseEotf(500), St2084.InverseEotf(300), St2084.InverseEotf(40));
-        var locked = Itp(HueLock.Apply(sdr, network));
-        var exact = Itp(HueLock.Apply(sdr, network, ColourLock.Chromaticity));
+        var network = Nits(500, 300, 40);
+        var (locked, exact) = Locks(sdr, network);
         var net = Itp(network);
         // The input's hue: that of its chromaticity at the network's light (ICtCp hue moves a little with intensity,
         // 1.3° here between the placed SDR and 3× its light), not the network's.
@@ -94,7 +100,7 @@ public class HueLockTests
     {
         // The network's orange is so saturated that at the input's hue it would need negative blue.
         var sdr = Pixel(0.8, 0.5, 0.2);
-        var network = Pixel(St2084.InverseEotf(900), St2084.InverseEotf(100), St2084.InverseEotf(0));
+        var network = Nits(900, 100, 0);
         var lockedPq = HueLock.Apply(sdr, network);
         var locked = Itp(lockedPq);
         var exact = Itp(HueLock.Apply(sdr, network, ColourLock.Chromaticity));
@@ -109,9 +115,8 @@ public class HueLockTests
         // Pale cyan water; the network tinted it strongly magenta. None of that chroma lies along cyan, so the lock
         // keeps the input's own pale cyan rather than turning the magenta's strength into saturated cyan.
         var sdr = Pixel(0.75, 0.88, 0.9);
-        var network = Pixel(St2084.InverseEotf(420), St2084.InverseEotf(300), St2084.InverseEotf(460));
-        var hue = Itp(HueLock.Apply(sdr, network));
-        var exact = Itp(HueLock.Apply(sdr, network, ColourLock.Chromaticity));
+        var network = Nits(420, 300, 460);
+        var (hue, exact) = Locks(sdr, network);
         Assert.True(Itp(network).Chroma > 2 * exact.Chroma);
         Assert.Equal(exact.Chroma, hue.Chroma, 4);
         Assert.Equal(Hue(exact), Hue(hue), 0.05);
@@ -122,9 +127,8 @@ public class HueLockTests
     {
         // The same orange washed out and turned bluer by the network: the exact lock's colour at the network's light.
         var sdr = Pixel(0.8, 0.5, 0.2);
-        var network = Pixel(St2084.InverseEotf(600), St2084.InverseEotf(520), St2084.InverseEotf(480));
-        var hue = Itp(HueLock.Apply(sdr, network));
-        var exact = Itp(HueLock.Apply(sdr, network, ColourLock.Chromaticity));
+        var network = Nits(600, 520, 480);
+        var (hue, exact) = Locks(sdr, network);
         Assert.Equal(Hue(exact), Hue(hue), 0.05);
         Assert.Equal(exact.Chroma, hue.Chroma, 3);
         Assert.True(hue.Chroma > 2 * Itp(network).Chroma);
@@ -147,8 +151,7 @@ public class HueLockTests
         var sdr = Pixel(0.51, 0.5, 0.5);
         Assert.InRange(Itp(new Bt2408SdrMapper().Map(sdr)).Chroma, 0.001, 0.005);
         var network = Pixel(0.70, 0.50, 0.50);
-        var hue = Itp(HueLock.Apply(sdr, network));
-        var exact = Itp(HueLock.Apply(sdr, network, ColourLock.Chromaticity));
+        var (hue, exact) = Locks(sdr, network);
         Assert.Equal(exact.Chroma, hue.Chroma, 3);
         Assert.Equal(Hue(exact), Hue(hue), 0.5);
     }
