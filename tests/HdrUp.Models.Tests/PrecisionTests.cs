@@ -22,6 +22,20 @@ public class PrecisionTests
         Assert.Equal("unknown CPU: no AVX2/AVX-512/AMX units", CpuFeatures.Parse("").Describe());
     }
 
+    // ONNX Runtime's u8×s8 kernels add product pairs in 16 bits with saturation on x86 without VNNI (vpmaddubsw), so
+    // the int8 weights there are 7-bit (2 × 255 × 63 = 32,130 ≤ 32,767); VNNI and AMX accumulate in 32 bits.
+    [Fact]
+    public void Int8_weights_are_7_bit_on_x86_without_vnni()
+    {
+        Assert.True(CpuFeatures.Parse(Broadwell).Int8PairsSaturate);
+        Assert.False(CpuFeatures.Parse(Epyc).Int8PairsSaturate);
+        Assert.False(CpuFeatures.Parse(SapphireRapids).Int8PairsSaturate);
+        Assert.False(CpuFeatures.Parse("").Int8PairsSaturate);   // no AVX2 kernel: MLAS widens to 16 bits before adding
+        Assert.Equal(63, HdrUp.Models.Onnx.OnnxInt8.WeightLimitFor(CpuFeatures.Parse(Broadwell)));
+        Assert.Equal(127, HdrUp.Models.Onnx.OnnxInt8.WeightLimitFor(CpuFeatures.Parse(Epyc)));
+        Assert.True(2 * 255 * 63 <= short.MaxValue && 2 * 255 * 127 > short.MaxValue);
+    }
+
     [Fact]
     public void Auto_is_bf16_only_where_the_cpu_has_bf16_units()
     {

@@ -184,6 +184,6 @@ public sealed class ConvCeiling : IDisposable
             [OnnxExport.InputName] = new(x.Min(), x.Max()),
             [output] = new(y.Min(), y.Max()),
         };
-        return Serialise(OnnxInt8.Rewrite(graph, plan, ranges), "int8");
+        return Serialise(OnnxInt8.Rewrite(graph, plan, ranges, OnnxInt8.WeightLimitFor(CpuFeatures.Current)), "int8");
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using HdrUp.Core;
+using HdrUp.Models.Precision;
 using static TorchSharp.torch;
 
 namespace HdrUp.Models.Onnx;
@@ -65,8 +66,11 @@ public sealed class OnnxGraphCache
     /// </summary>
     /// <param name="threads">ONNX Runtime threads for the calibration runs (0 = one per core).</param>
     /// <param name="refresh">Quantise and store even if a graph is cached (one ONNX Runtime refused).</param>
-    public (byte[] Model, bool Cached) GetInt8(HdrNetwork network, CalibrationSet calibration, int threads = 0, bool refresh = false) =>
-        GetOrMake(Int8Key(network, calibration), () => OnnxInt8.Quantize(network, calibration, threads), refresh);
+    public (byte[] Model, bool Cached) GetInt8(HdrNetwork network, CalibrationSet calibration, int threads = 0, bool refresh = false)
+    {
+        int limit = OnnxInt8.WeightLimitFor(CpuFeatures.Current);
+        return GetOrMake(Int8Key(network, calibration, OnnxInt8.Version, limit), () => OnnxInt8.Quantize(network, calibration, threads, limit), refresh);
+    }
 
     private (byte[] Model, bool Cached) GetOrMake(string key, Func<byte[]> make, bool refresh)
     {
@@ -88,15 +92,17 @@ public sealed class OnnxGraphCache
     }
 
     /// <summary>
-    /// Key of the int8 graph: SHA-256 of the fp32 graph's <see cref="Key(HdrNetwork)"/>, the quantiser's version and the
-    /// calibration frames' <see cref="CalibrationSet.Identity"/>.
+    /// Key of the int8 graph on this machine: SHA-256 of the fp32 graph's <see cref="Key(HdrNetwork)"/>, the quantiser's
+    /// version, the calibration frames' <see cref="CalibrationSet.Identity"/> and the weights' limit for this CPU
+    /// (<see cref="OnnxInt8.WeightLimitFor"/>), so a cache shared by machines with and without VNNI keeps both graphs.
     /// </summary>
-    public static string Int8Key(HdrNetwork network, CalibrationSet calibration) => Int8Key(network, calibration, OnnxInt8.Version);
+    public static string Int8Key(HdrNetwork network, CalibrationSet calibration) =>
+        Int8Key(network, calibration, OnnxInt8.Version, OnnxInt8.WeightLimitFor(CpuFeatures.Current));
 
-    internal static string Int8Key(HdrNetwork network, CalibrationSet calibration, int quantiserVersion)
+    internal static string Int8Key(HdrNetwork network, CalibrationSet calibration, int quantiserVersion, int weightLimit)
     {
         ArgumentNullException.ThrowIfNull(calibration);
-        string text = $"int8 quantiser {quantiserVersion}\nfp32 graph {Key(network)}\ncalibration {calibration.Identity}\n";
+        string text = $"int8 quantiser {quantiserVersion}\nfp32 graph {Key(network)}\ncalibration {calibration.Identity}\nweights ±{weightLimit}\n";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

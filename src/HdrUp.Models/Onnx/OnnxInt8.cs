@@ -1,4 +1,5 @@
 using System.Globalization;
+using HdrUp.Models.Precision;
 using Microsoft.ML.OnnxRuntime;
 
 namespace HdrUp.Models.Onnx;
@@ -6,7 +7,7 @@ namespace HdrUp.Models.Onnx;
 /// <summary>
 /// Static int8 quantisation of the graph <see cref="OnnxExport"/> writes, in the QDQ form ONNX Runtime's CPU provider
 /// turns into integer kernels (issue #17): every convolution gets its weights as int8, symmetric per output channel
-/// (scale max|w|/127), its bias as int32 at the input scale × weight scale, and its input and output as uint8 with a scale
+/// (scale max|w|/127, or max|w|/63 where the CPU's int8 kernels would saturate, <see cref="WeightLimitFor"/>), its bias as int32 at the input scale × weight scale, and its input and output as uint8 with a scale
 /// and zero point from the ranges measured on real frames (<see cref="CalibrationSet"/>; the minimum and maximum over all
 /// frames, widened to include 0). The additions, products, concatenations and average pools between convolutions have
 /// their inputs and outputs quantised too, so that ONNX Runtime runs whole chains in uint8 (QLinearConv, QLinearAdd,
@@ -24,6 +25,13 @@ public static class OnnxInt8
     /// weights and calibration frames would give another int8 graph.</summary>
     public const int Version = 3;
 
+    /// <summary>
+    /// The largest magnitude of the int8 weights on <paramref name="cpu"/>: 127, or 63 (7 bits) where its int8 kernels add
+    /// u8×s8 product pairs in 16 bits with saturation (<see cref="CpuFeatures.Int8PairsSaturate"/>): 2 × 255 × 63 = 32,130
+    /// fits. On such a CPU (AVX2 without VNNI) 8-bit weights cost a random KPNet 15 dB against fp32 (72 → 57 dB).
+    /// </summary>
+    public static int WeightLimitFor(CpuFeatures cpu) => cpu.Int8PairsSaturate ? 63 : 127;
+
     /// <summary>Metadata entry naming the graph's precision ("int8"); fp32 graphs have none.</summary>
     public const string PrecisionKey = "precision";
 
@@ -32,17 +40,20 @@ public static class OnnxInt8
     /// <summary>The int8 graph of <paramref name="network"/> with its current weights, calibrated on <paramref name="calibration"/>.</summary>
     /// <param name="threads">ONNX Runtime intra-op threads for the calibration runs (0 = one per core).</param>
     /// <exception cref="NotSupportedException">The network has no ONNX export.</exception>
-    public static byte[] Quantize(HdrNetwork network, CalibrationSet calibration, int threads = 0)
+    /// <param name="weightLimit">Largest int8 weight magnitude (<see cref="WeightLimitFor"/>); default this machine's.</param>
+    public static byte[] Quantize(HdrNetwork network, CalibrationSet calibration, int threads = 0, int? weightLimit = null)
     {
         ArgumentNullException.ThrowIfNull(calibration);
+        int limit = weightLimit ?? WeightLimitFor(CpuFeatures.Current);
         var (exported, metadata, _) = OnnxExport.Build(network);
         var graph = ReluBeforeShuffle(exported);
         var plan = Plan(graph);
         var ranges = Calibrate(graph, plan.Tensors, calibration, network.SizeMultiple, threads);
-        var quantised = Rewrite(graph, plan, ranges);
+        var quantised = Rewrite(graph, plan, ranges, limit);
         int convolutions = graph.Nodes.Count(n => n.OpType == "Conv");
         metadata[PrecisionKey] = "int8";
         metadata["quantiser_version"] = Version.ToString(CultureInfo.InvariantCulture);
+        metadata["int8_weight_limit"] = limit.ToString(CultureInfo.InvariantCulture);
         metadata["int8_convolutions"] = $"{plan.Convolutions.Count} of {convolutions}";
         metadata["calibration"] = calibration.Description;
         metadata["calibration_sha256"] = calibration.Identity;
@@ -184,8 +195,8 @@ public static class OnnxInt8
 
     /// <summary>The QDQ graph: the float graph's nodes in order, a QuantizeLinear → DequantizeLinear pair after each
     /// planned tensor (every consumer reads the dequantised value), and the planned convolutions reading int8 weights and
-    /// int32 biases through DequantizeLinear.</summary>
-    internal static OnnxGraph Rewrite(OnnxGraph graph, QuantisationPlan plan, IReadOnlyDictionary<string, Range> ranges)
+    /// int32 biases through DequantizeLinear, with weights of magnitude at most <paramref name="weightLimit"/>.</summary>
+    internal static OnnxGraph Rewrite(OnnxGraph graph, QuantisationPlan plan, IReadOnlyDictionary<string, Range> ranges, int weightLimit)
     {
         var q = new OnnxGraph();
         var dequantised = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -210,7 +221,7 @@ public static class OnnxInt8
             var weight = graph.Initializer(name)!;
             if (!weightScales.ContainsKey(name))
             {
-                var (values, channelScales) = QuantizePerChannel((float[])weight.Data, weight.Dims[0]);
+                var (values, channelScales) = QuantizePerChannel((float[])weight.Data, weight.Dims[0], weightLimit);
                 q.AddInitializer(new OnnxInitializer($"{name}/int8", weight.Dims, OnnxElement.Int8, values));
                 q.AddInitializer($"{name}/scale", [weight.Dims[0]], channelScales);
                 q.AddInitializer(new OnnxInitializer($"{name}/zero_point", [weight.Dims[0]], OnnxElement.Int8, new sbyte[weight.Dims[0]]));
@@ -251,11 +262,14 @@ public static class OnnxInt8
         return q;
     }
 
-    /// <summary>Symmetric int8 per output channel: scale = max|w|/127 over the channel (1 for an all-zero channel, whose
-    /// values are then exact), values rounded half to even as ONNX's QuantizeLinear does and clamped to ±127.</summary>
+    /// <summary>Symmetric int8 per output channel: scale = max|w|/limit over the channel (1 for an all-zero channel, whose
+    /// values are then exact), values rounded half to even as ONNX's QuantizeLinear does and clamped to ±limit.</summary>
     /// <param name="weights">Row-major weights whose first dimension is the output channel.</param>
-    internal static (sbyte[] Values, float[] Scales) QuantizePerChannel(float[] weights, long channels)
+    /// <param name="limit">127, or 63 for 7-bit weights (<see cref="WeightLimitFor"/>).</param>
+    internal static (sbyte[] Values, float[] Scales) QuantizePerChannel(float[] weights, long channels, int limit = 127)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 127);
         if (channels <= 0 || weights.Length % channels != 0)
             throw new ArgumentException($"{weights.Length} weights do not split into {channels} channels.", nameof(channels));
         int per = (int)(weights.Length / channels);
@@ -266,10 +280,10 @@ public static class OnnxInt8
             var channel = weights.AsSpan(c * per, per);
             float max = 0;
             foreach (float w in channel) max = Math.Max(max, Math.Abs(w));
-            float scale = max > 0 ? max / 127f : 1f;
+            float scale = max > 0 ? max / limit : 1f;
             scales[c] = scale;
             for (int i = 0; i < per; i++)
-                values[c * per + i] = (sbyte)Math.Clamp(MathF.Round(channel[i] / scale, MidpointRounding.ToEven), -127, 127);
+                values[c * per + i] = (sbyte)Math.Clamp(MathF.Round(channel[i] / scale, MidpointRounding.ToEven), -limit, limit);
         }
         return (values, scales);
     }

@@ -17,6 +17,13 @@ public sealed record CpuFeatures(string ModelName, IReadOnlySet<string> Flags)
     public bool HasAmxInt8 => Flags.Contains("amx_int8");
     public bool HasVnni => Flags.Contains("avx512_vnni") || Flags.Contains("avx_vnni");
 
+    /// <summary>
+    /// Whether ONNX Runtime's int8 convolutions on this CPU can saturate: x86 kernels without VNNI (AVX2, AVX-512 without
+    /// VNNI) multiply uint8 activations by int8 weights with vpmaddubsw, which adds each pair of products into a signed
+    /// 16-bit lane with saturation, and 2 × 255 × 127 = 64,770 does not fit in 32,767. VNNI and AMX accumulate in 32 bits.
+    /// </summary>
+    public bool Int8PairsSaturate => (Flags.Contains("avx2") || Flags.Contains("avx512bw")) && !HasVnni && !HasAmxInt8;
+
     /// <summary>bfloat16 arithmetic in hardware (AMX or AVX512-BF16): the condition for bf16 to beat fp32.</summary>
     public bool HasBf16 => HasAmxBf16 || HasAvx512Bf16;
 
