@@ -90,11 +90,16 @@ public static class SpeedBench
         // One ceiling per path the networks run on below, so each network row is read against its own backend and precision.
         var paths = new List<InferencePath> { InferencePath.TorchFp32 };
         if (bf16) paths.Add(InferencePath.TorchBf16);
+        // Without bf16 units libtorch emulates bf16 convolutions, hundreds of times slower than fp32 (an AVX2 EPYC: 0.3
+        // against 119 GFLOP/s, 53 s for a 540p frame of the smallest network): one ceiling sample shows it, and no network
+        // runs in bf16.
+        bool emulatedBf16 = bf16 && !CpuFeatures.Current.HasBf16;
+        if (emulatedBf16) log("libtorch bf16: this CPU has no bf16 units (AVX512-BF16, AMX-BF16), so bf16 is emulated; one ceiling sample, no network runs");
         if (onnx) paths.Add(InferencePath.OnnxFp32);
         if (int8) paths.Add(InferencePath.OnnxInt8);
         // Sampled at the start and again just before and just after each timed network run: on a shared machine the load
         // changes within minutes, so each row is read against the ceiling measured next to its own runs (InterleavedMedians).
-        using var probe = CeilingProbe.Create(paths, threads);
+        using var probe = CeilingProbe.Create(paths, threads, once: emulatedBf16 ? [InferencePath.TorchBf16] : []);
         foreach (var c in probe.Results(probe.Sample(Math.Max(CeilingRepeats, repeats))))
             log($"{c.Case} on {ConvCase.Default.Shape} ({c.Path}): {c.Gflops:F1} GFLOP/s at the start");
 
@@ -108,7 +113,7 @@ public static class SpeedBench
             bool withOnnx = onnx && OnnxExport.CanExport(network);
             if (onnx && !withOnnx) log($"{model}: no ONNX Runtime run (the exporter covers the KPNet family only)");
             // bf16 converts its network in place: a second copy with the same weights, so outputs are comparable.
-            using HdrNetwork? networkBf16 = bf16 ? ArchRegistry.Create(model) : null;
+            using HdrNetwork? networkBf16 = bf16 && !emulatedBf16 ? ArchRegistry.Create(model) : null;
             networkBf16?.load_state_dict(network.state_dict());
             foreach (var (name, width, height) in Sizes.Where(s => sizes.Contains(s.Name)))
             {
@@ -209,7 +214,9 @@ public static class SpeedBench
         rows.InsertRange(0, runCeilings.Select((c, p) => new SpeedRow($"{c.Case} ({c.Path})", ConvCase.Default.Shape, c.Repeats,
             ConvCase.Default.Flops / (c.Gflops * 1e9), double.NaN, c.Gflops, null,
             $"ceiling: fastest of the run's {c.Repeats} samples (their median {medianCeilings[p].Gflops:F1} GFLOP/s)"
-            + (p == 0 ? "" : $"; {c.Gflops / runCeilings[0].Gflops:F2}× libtorch fp32's"), c.Path, c.Gflops)));
+            + (p == 0 ? "" : $"; {c.Gflops / runCeilings[0].Gflops:F2}× libtorch fp32's")
+            + (emulatedBf16 && c.Path == InferencePath.TorchBf16.Name ? "; emulated (no bf16 units on this CPU): one sample, no network run in bf16" : ""),
+            c.Path, c.Gflops)));
         return new SpeedReport(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
             MachineDescription(), threads, runCeilings, rows, ProcessMemory.PeakResidentBytes(), onnx || bf16 ? comparisons : null,
             calibration?.Description, $"{loadBefore} at the start, {MachineLoad.Describe()} at the end", costs);
@@ -247,27 +254,34 @@ public static class SpeedBench
     /// <summary>
     /// The ceilings of a run, prepared once (one untimed run each) and timed in samples of interleaved runs, one path after the
     /// other, so that all paths see the same load. Every sample is also kept for the run-wide ceilings. A ceiling is the FLOPs
-    /// of the convolution over the median time of the samples given.
+    /// of the convolution over the median time of the samples given. A path timed only once (an emulated precision, whose
+    /// one convolution takes seconds) has its warm-up run as its only sample and stays out of the interleaved samples.
     /// </summary>
     internal sealed class CeilingProbe : IDisposable
     {
         private readonly IReadOnlyList<ConvCeilingRun> runs;
         private readonly List<double>[] pooled;
+        private readonly bool[] onlyOnce;
 
-        private CeilingProbe(IReadOnlyList<ConvCeilingRun> runs)
+        private CeilingProbe(IReadOnlyList<ConvCeilingRun> runs, bool[] onlyOnce)
         {
             this.runs = runs;
+            this.onlyOnce = onlyOnce;
             pooled = runs.Select(_ => new List<double>()).ToArray();
         }
 
-        public static CeilingProbe Create(IReadOnlyList<InferencePath> paths, int threads)
+        /// <param name="once">Paths timed once, at creation (see the class summary).</param>
+        public static CeilingProbe Create(IReadOnlyList<InferencePath> paths, int threads, IReadOnlyCollection<InferencePath>? once = null)
         {
             var runs = new List<ConvCeilingRun>();
             try
             {
                 foreach (var path in paths) runs.Add(ConvCeilingRun.Create(path, threads));
-                foreach (var run in runs) run.Run();   // warm-up: first-run allocations and kernel choices
-                return new CeilingProbe(runs);
+                var probe = new CeilingProbe(runs, runs.Select(r => once?.Contains(r.Path) == true).ToArray());
+                for (int p = 0; p < runs.Count; p++)
+                    if (probe.onlyOnce[p]) probe.Sample(p, 1);   // its warm-up is its sample: an emulated run takes seconds
+                    else runs[p].Run();                          // warm-up: first-run allocations and kernel choices
+                return probe;
             }
             catch
             {
@@ -309,19 +323,21 @@ public static class SpeedBench
         public IReadOnlyList<ConvCeilingResult> Best() => runs.Select((run, p) =>
             new ConvCeilingResult(run.Path.Name, run.Case.Name, run.Case.Flops / pooled[p].Min() / 1e9, pooled[p].Count)).ToList();
 
-        /// <summary><paramref name="repeats"/> timed runs of each path, interleaved; seconds per path.</summary>
+        /// <summary><paramref name="repeats"/> timed runs of each path, interleaved; seconds per path (none for a path timed
+        /// only once).</summary>
         public IReadOnlyList<double>[] Sample(int repeats)
         {
             var times = runs.Select(_ => new List<double>(repeats)).ToArray();
             for (int i = 0; i < Math.Max(1, repeats); i++)
                 for (int p = 0; p < runs.Count; p++)
-                    times[p].AddRange(Sample(p, 1));
+                    if (!onlyOnce[p]) times[p].AddRange(Sample(p, 1));
             return times;
         }
 
-        /// <summary>Each path's ceiling over the samples of all <paramref name="samples"/> together.</summary>
+        /// <summary>Each path's ceiling over the samples of all <paramref name="samples"/> together (a path timed only once:
+        /// over its one sample).</summary>
         public IReadOnlyList<ConvCeilingResult> Results(params IReadOnlyList<double>[][] samples) =>
-            runs.Select((_, p) => Result(p, samples.SelectMany(s => s[p]))).ToList();
+            runs.Select((_, p) => Result(p, onlyOnce[p] ? pooled[p] : samples.SelectMany(s => s[p]))).ToList();
 
         public void Dispose()
         {
@@ -431,11 +447,14 @@ public static class SpeedBench
     private static readonly (string Flag, string Label)[] Units =
     [
         ("amx_bf16", "AMX-BF16"), ("amx_int8", "AMX-INT8"), ("avx512_bf16", "AVX512-BF16"), ("avx512_vnni", "AVX512-VNNI"),
-        ("avx_vnni", "AVX-VNNI"), ("avx512f", "AVX-512F"),
+        ("avx_vnni", "AVX-VNNI"), ("avx512f", "AVX-512F"), ("avx2", "AVX2"),
     ];
 
-    /// <summary>"AMX-BF16 no, AMX-INT8 no, AVX512-BF16 yes, …": each unit a precision depends on, present or absent.</summary>
-    internal static string CpuUnits(CpuFeatures cpu) => string.Join(", ", Units.Select(u => $"{u.Label} {(cpu.Flags.Contains(u.Flag) ? "yes" : "no")}"));
+    /// <summary>"AMX-BF16 no, AMX-INT8 no, AVX512-BF16 yes, …, int8 weights 8-bit": each unit a precision depends on,
+    /// present or absent, and the int8 weights' width on this CPU (<see cref="OnnxInt8.WeightLimitFor"/>).</summary>
+    internal static string CpuUnits(CpuFeatures cpu) =>
+        string.Join(", ", Units.Select(u => $"{u.Label} {(cpu.Flags.Contains(u.Flag) ? "yes" : "no")}")) +
+        (OnnxInt8.WeightLimitFor(cpu) == 127 ? ", int8 weights 8-bit" : ", int8 weights 7-bit (u8×s8 pairs would saturate in 16 bits without VNNI)");
 
     public static (string Json, string Markdown) Render(SpeedReport report)
     {

@@ -68,8 +68,10 @@ public class SpeedBenchTests
         var cpu = Models.Precision.CpuFeatures.Parse("model name\t: Test CPU\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n");
         string machine = SpeedBench.MachineDescription(cpu);
         Assert.StartsWith("Test CPU; ", machine);
-        foreach (string unit in new[] { "AMX-BF16 no", "AMX-INT8 no", "AVX512-BF16 yes", "AVX512-VNNI yes", "AVX-VNNI no", "AVX-512F yes" })
+        foreach (string unit in new[] { "AMX-BF16 no", "AMX-INT8 no", "AVX512-BF16 yes", "AVX512-VNNI yes", "AVX-VNNI no", "AVX-512F yes", "AVX2 yes", "int8 weights 8-bit" })
             Assert.Contains(unit, machine);
+        var avx2 = Models.Precision.CpuFeatures.Parse("model name\t: Old CPU\nflags\t\t: fpu avx2\n");
+        Assert.Contains("AVX512-VNNI no, AVX-VNNI no, AVX-512F no, AVX2 yes, int8 weights 7-bit", SpeedBench.MachineDescription(avx2));
     }
 
     // The numbers the section must show, from the synthetic report: KPNet 1.12 MFLOP/px × 1920×1080 = 2322.4 GFLOP a frame;
