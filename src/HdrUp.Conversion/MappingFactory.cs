@@ -213,6 +213,13 @@ public static class MappingFactory
             int tile = plan.Tile;
             choice += backend == InferenceBackend.Onnx ? ", ONNX Runtime" : ", libtorch";
             if (precision != NumericPrecision.Fp32) choice += $" in {precision.Name()}";
+            if (precision == NumericPrecision.Bf16 && !CpuFeatures.Current.HasBf16)
+            {
+                // Emulated bf16: a 540p frame of the smallest KPNet took 39× the fp32 time on an AVX2 EPYC (README, Performance).
+                const string emulated = "this CPU has no bf16 units (AVX512-BF16, AMX-BF16), so bf16 runs emulated, tens of times slower than fp32";
+                log?.Invoke($"warning: --precision bf16: {emulated}; --precision int8 or fp32 is faster here");
+                choice += $" ({emulated})";
+            }
             if (precision == NumericPrecision.Int8) choice += $" (calibrated on {calibration!.Description})";
             if (autoReason is not null) choice += $" (precision {autoReason})";
             choice += "; " + Describe(plan, request);
