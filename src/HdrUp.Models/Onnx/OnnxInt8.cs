@@ -7,7 +7,8 @@ namespace HdrUp.Models.Onnx;
 /// <summary>
 /// Static int8 quantisation of the graph <see cref="OnnxExport"/> writes, in the QDQ form ONNX Runtime's CPU provider
 /// turns into integer kernels (issue #17): every convolution gets its weights as int8, symmetric per output channel
-/// (scale max|w|/127, or max|w|/63 where the CPU's int8 kernels would saturate, <see cref="WeightLimitFor"/>), its bias as int32 at the input scale × weight scale, and its input and output as uint8 with a scale
+/// (scale max|w|/127, or max|w|/63 where the CPU's int8 kernels would saturate, <see cref="WeightLimitFor"/>), its bias
+/// as int32 at the input scale × weight scale, and its input and output as uint8 with a scale
 /// and zero point from the ranges measured on real frames (<see cref="CalibrationSet"/>; the minimum and maximum over all
 /// frames, widened to include 0). The additions, products, concatenations and average pools between convolutions have
 /// their inputs and outputs quantised too, so that ONNX Runtime runs whole chains in uint8 (QLinearConv, QLinearAdd,
