@@ -8,8 +8,8 @@ namespace HdrUp.Models.Onnx;
 /// Static int8 quantisation of the graph <see cref="OnnxExport"/> writes, in the QDQ form ONNX Runtime's CPU provider
 /// turns into integer kernels (issue #17): every convolution gets its weights as int8, symmetric per output channel
 /// (scale max|w|/127, or max|w|/63 where the CPU's int8 kernels would saturate, <see cref="WeightLimitFor"/>), its bias
-/// as int32 at the input scale × weight scale (with 7-bit weights, corrected for their rounding's mean effect,
-/// <see cref="CorrectedBias"/>), and its input and output as uint8 with a scale
+/// as int32 at the input scale × weight scale, corrected for the mean effect of the weights' rounding
+/// (<see cref="CorrectedBias"/>), and its input and output as uint8 with a scale
 /// and zero point from the ranges measured on real frames (<see cref="CalibrationSet"/>; the minimum and maximum over all
 /// frames, widened to include 0). The additions, products, concatenations and average pools between convolutions have
 /// their inputs and outputs quantised too, so that ONNX Runtime runs whole chains in uint8 (QLinearConv, QLinearAdd,
@@ -25,7 +25,7 @@ public static class OnnxInt8
 {
     /// <summary>Version of the quantiser, part of <see cref="OnnxGraphCache.Int8Key"/>: raise it whenever the same graph,
     /// weights and calibration frames would give another int8 graph.</summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>
     /// The largest magnitude of the int8 weights on <paramref name="cpu"/>: 127, or 63 (7 bits) where its int8 kernels add
@@ -51,9 +51,8 @@ public static class OnnxInt8
         var (exported, metadata, _) = OnnxExport.Build(network);
         var graph = ReluBeforeShuffle(exported);
         var plan = Plan(graph);
-        // 7-bit weights round with twice the step of 8-bit ones; their error's mean is taken out of the biases.
-        var corrected = limit < 127 ? ConvolutionInputs(graph, plan) : new HashSet<string>(StringComparer.Ordinal);
-        var ranges = Calibrate(graph, plan.Tensors, calibration, network.SizeMultiple, threads, corrected, out var means);
+        // The weights' rounding error has a mean effect on each output channel, which the biases take out.
+        var ranges = Calibrate(graph, plan.Tensors, calibration, network.SizeMultiple, threads, ConvolutionInputs(graph, plan), out var means);
         var quantised = Rewrite(graph, plan, ranges, limit, means);
         int convolutions = graph.Nodes.Count(n => n.OpType == "Conv");
         metadata[PrecisionKey] = "int8";
