@@ -92,9 +92,9 @@ public class BenchCurveTests
 public class BenchSpeedTests
 {
     // One small run: the ceiling rows, the network at 540p through both backends, in bf16 (where the CPU has bf16 units)
-    // and in int8, its training step rate and the metrics; the ONNX Runtime output equals libtorch's within 1e-4, bf16's is within bf16's rounding (8-bit
-    // mantissa: 2^-8 of the output, plus what the layers add) but not equal, int8's is further off but above 40 dB (a random
-    // narrow KPNet measured 70–76 dB in OnnxInt8Tests), and every median is positive.
+    // and in int8, its training step rate and the metrics; the ONNX Runtime output equals libtorch's within 1e-4, bf16's
+    // is within bf16's rounding (8-bit mantissa: 2^-8 of the output, plus what the layers add) but not equal, int8's is
+    // further off but above 40 dB (a random narrow KPNet measured 70–76 dB in OnnxInt8Tests), and every median is positive.
     [Fact]
     public async Task Speed_reports_network_backends_training_and_metrics()
     {

@@ -233,8 +233,7 @@ public static class OnnxInt8
         var q = new OnnxGraph();
         var dequantised = new Dictionary<string, string>(StringComparer.Ordinal);
         var scales = new Dictionary<string, float>(StringComparer.Ordinal);
-        var weightScales = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        var weightValues = new Dictionary<string, sbyte[]>(StringComparer.Ordinal);
+        var weights = new Dictionary<string, (sbyte[] Values, float[] Scales)>(StringComparer.Ordinal);   // by float weight name
 
         void Quantise(string tensor)
         {
@@ -252,14 +251,12 @@ public static class OnnxInt8
         string Weight(string name, string node)
         {
             var weight = graph.Initializer(name)!;
-            if (!weightScales.ContainsKey(name))
+            if (!weights.ContainsKey(name))
             {
-                var (values, channelScales) = QuantizePerChannel((float[])weight.Data, weight.Dims[0], weightLimit);
+                var (values, channelScales) = weights[name] = QuantizePerChannel((float[])weight.Data, weight.Dims[0], weightLimit);
                 q.AddInitializer(new OnnxInitializer($"{name}/int8", weight.Dims, OnnxElement.Int8, values));
                 q.AddInitializer($"{name}/scale", [weight.Dims[0]], channelScales);
                 q.AddInitializer(new OnnxInitializer($"{name}/zero_point", [weight.Dims[0]], OnnxElement.Int8, new sbyte[weight.Dims[0]]));
-                weightScales[name] = channelScales;
-                weightValues[name] = values;
             }
             q.Append(new OnnxNode("DequantizeLinear", $"{node}/weight", [$"{name}/int8", $"{name}/scale", $"{name}/zero_point"], [$"{node}/weight"],
                 [OnnxAttribute.Int("axis", 0)]));
@@ -270,12 +267,10 @@ public static class OnnxInt8
         string Bias(string name, string weight, string input, float inputScale, string node)
         {
             var bias = (float[])graph.Initializer(name)!.Data;
+            var quantised = weights[weight];
             if (inputMeans?.GetValueOrDefault(input) is float[] mean)
-            {
-                var w = graph.Initializer(weight)!;
-                bias = CorrectedBias(bias, (float[])w.Data, weightValues[weight], weightScales[weight], mean);
-            }
-            var (values, biasScales) = QuantizeBias(bias, inputScale, weightScales[weight]);
+                bias = CorrectedBias(bias, (float[])graph.Initializer(weight)!.Data, quantised.Values, quantised.Scales, mean);
+            var (values, biasScales) = QuantizeBias(bias, inputScale, quantised.Scales);
             q.AddInitializer(new OnnxInitializer($"{node}/bias_int32", [bias.Length], OnnxElement.Int32, values));
             q.AddInitializer($"{node}/bias_scale", [bias.Length], biasScales);
             q.AddInitializer(new OnnxInitializer($"{node}/bias_zero_point", [bias.Length], OnnxElement.Int32, new int[bias.Length]));
