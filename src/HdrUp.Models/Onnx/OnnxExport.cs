@@ -29,7 +29,7 @@ public static class OnnxExport
     /// cached by an older HdrUp are made again. A test records the graphs of every registered architecture to catch a
     /// change that forgets to.
     /// </summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>True if <see cref="Export"/> handles <paramref name="network"/>: every KPNet-family network.</summary>
     public static bool CanExport(HdrNetwork network) => network is KPNet;
@@ -120,7 +120,31 @@ public static class OnnxExport
                     UnpairedFusion uf => Unpaired(uf, "brain", aligned),
                     var other => throw Unsupported(other, "brain"),
                 };
-            return Sub(net, "", "conv_last", Relu(Sub(net, "", "up_conv2", g)));
+            return Tail(net, g);
+        }
+
+        // conv_last(ReLU(PS2(up_conv2.0(g)))). A 3×3 convolution of a pixel-shuffled tensor equals the shuffle of a 3×3
+        // convolution of the unshuffled one at half resolution (SubPixelFold), and ReLU commutes with a shuffle, so the
+        // tail is emitted as up_conv2.0 → ReLU → the folded conv_last → a 3-channel shuffle. The full-resolution tensor of
+        // nf channels then never exists: in the fast model at 1080p its shuffle and the 3-output convolution reading it
+        // were a third of the int8 graph's time (README, Performance). Any other tail is emitted as the network runs it.
+        private string Tail(KPNet net, string g)
+        {
+            if (Child(net, "", "up_conv2") is not Sequential || Find(net, "up_conv2.1") is not PixelShuffle { upscale_factor: 2 }
+                || Child(net, "", "conv_last") is not Conv2d last || !SubPixelFold.Applies(last))
+                return Sub(net, "", "conv_last", Relu(Sub(net, "", "up_conv2", g)));
+            string features = Relu(Sub(net, "", "up_conv2.0", g));
+            Child(net, "", "up_conv2.1");   // its shuffle moves into the folded weights and the 3-channel shuffle after them
+            var weight = last.weight!;
+            var (folded, shape) = SubPixelFold.Weight(Values(weight), weight.shape[0], weight.shape[1]);
+            var inputs = new List<string> { features, Folded("conv_last", "weight", shape, folded) };
+            if (last.bias is not null)
+            {
+                float[] bias = SubPixelFold.Bias(Values(last.bias));
+                inputs.Add(Folded("conv_last", "bias", [bias.Length], bias));
+            }
+            string sub = ConvNode(Graph, inputs, [3, 3], [1, 1], [1, 1]);
+            return Graph.Add("DepthToSpace", [sub], OnnxAttribute.Int("blocksize", 2), OnnxAttribute.Text("mode", "CRD"));
         }
 
         // R(x) ⊙ X(x) + Y(x), or the ablated forms without alpha and/or belta.
@@ -281,10 +305,18 @@ public static class OnnxExport
         {
             string key = Join(path, name);
             used.Add(key);
-            if (Graph.HasInitializer(key)) return key;
-            var values = tensor.detach().to_type(ScalarType.Float32).contiguous();
-            return Graph.AddInitializer(key, values.shape, values.data<float>().ToArray());
+            return Graph.HasInitializer(key) ? key : Graph.AddInitializer(key, tensor.shape, Values(tensor));
         }
+
+        // A parameter stored rearranged (SubPixelFold): used under its state-dict key, stored as KEY/sub_pixel.
+        private string Folded(string path, string name, long[] dims, float[] values)
+        {
+            string key = Join(path, name);
+            used.Add(key);
+            return Graph.AddInitializer($"{key}/sub_pixel", dims, values);
+        }
+
+        private static float[] Values(Tensor tensor) => tensor.detach().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
 
         // The child at dotted path `name` (e.g. "refine.0") run on x; its weights are named under parentPath.name.
         private string Sub(nn.Module parent, string parentPath, string name, string x) => Module(Child(parent, parentPath, name), Join(parentPath, name), x);

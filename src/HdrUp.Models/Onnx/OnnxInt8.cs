@@ -14,18 +14,18 @@ namespace HdrUp.Models.Onnx;
 /// frames, widened to include 0). The additions, products, concatenations and average pools between convolutions have
 /// their inputs and outputs quantised too, so that ONNX Runtime runs whole chains in uint8 (QLinearConv, QLinearAdd,
 /// QLinearMul, QLinearConcat, QLinearAveragePool; a ReLU before a Q with zero point 0 is dropped), and a pixel shuffle
-/// (DepthToSpace) of a quantised tensor is quantised with its input's parameters so that it moves bytes (a shuffle feeding
-/// a ReLU is first swapped with it, <see cref="ReluBeforeShuffle"/>). What stays float:
+/// (DepthToSpace) of a quantised tensor is quantised with its input's parameters so that it moves bytes. What stays float:
 /// the coordinate attention (row and column means, its 1×1 convolutions, the sigmoid gates and the gating products),
-/// pixel shuffles of float tensors, products with constant weights, BatchNorm, and the last
-/// convolution, whose output is the frame. The network input, SDR code values / 255, is quantised with scale 1/255 and
-/// zero point 0, which is exact for 8-bit sources.
+/// pixel shuffles of float tensors, products with constant weights, BatchNorm, and the last convolution, whose output is
+/// the frame, with the shuffle of its output (the exporter folds that convolution onto the unshuffled channels at half
+/// resolution, <see cref="SubPixelFold"/>; <see cref="FrameTensors"/>). The network input, SDR code values / 255, is
+/// quantised with scale 1/255 and zero point 0, which is exact for 8-bit sources.
 /// </summary>
 public static class OnnxInt8
 {
     /// <summary>Version of the quantiser, part of <see cref="OnnxGraphCache.Int8Key"/>: raise it whenever the same graph,
     /// weights and calibration frames would give another int8 graph.</summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     /// <summary>
     /// The largest magnitude of the int8 weights on <paramref name="cpu"/>: 127, or 63 (7 bits) where its int8 kernels add
@@ -48,8 +48,7 @@ public static class OnnxInt8
     {
         ArgumentNullException.ThrowIfNull(calibration);
         int limit = weightLimit ?? WeightLimitFor(CpuFeatures.Current);
-        var (exported, metadata, _) = OnnxExport.Build(network);
-        var graph = ReluBeforeShuffle(exported);
+        var (graph, metadata, _) = OnnxExport.Build(network);
         var plan = Plan(graph);
         // The weights' rounding error has a mean effect on each output channel, which the biases take out.
         var ranges = Calibrate(graph, plan.Tensors, calibration, network.SizeMultiple, threads, ConvolutionInputs(graph, plan), out var means);
@@ -65,27 +64,6 @@ public static class OnnxInt8
         return OnnxExport.Serialize(quantised, network.GetType().Name, metadata);
     }
 
-    /// <summary>
-    /// The graph with every pixel shuffle that feeds a lone ReLU swapped with it (ReLU → DepthToSpace; the same function, as
-    /// a ReLU acts on each value and a shuffle only moves them). The ReLU then follows the convolution and runs inside its
-    /// integer kernel, and the shuffle moves quantised bytes, where the float ReLU ran on the full-resolution tensor.
-    /// </summary>
-    internal static OnnxGraph ReluBeforeShuffle(OnnxGraph graph)
-    {
-        var consumers = Consumers(graph);
-        var swaps = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);   // by the shuffle's name and the ReLU's
-        foreach (var shuffle in graph.Nodes.Where(n => n.OpType == "DepthToSpace" && !n.KeepFloat))
-            if (consumers[shuffle.Outputs[0]].ToList() is [{ OpType: "Relu", KeepFloat: false } relu])
-            {
-                swaps[shuffle.Name] = relu with { Inputs = [shuffle.Inputs[0]], Outputs = [shuffle.Outputs[0]] };
-                swaps[relu.Name] = shuffle with { Inputs = [shuffle.Outputs[0]], Outputs = [relu.Outputs[0]] };
-            }
-        var reordered = new OnnxGraph();
-        foreach (var node in graph.Nodes) reordered.Append(swaps.GetValueOrDefault(node.Name, node));
-        foreach (var initializer in graph.Initializers) reordered.AddInitializer(initializer);
-        return reordered;
-    }
-
     /// <summary>The nodes that read each tensor, by tensor name.</summary>
     private static ILookup<string, OnnxNode> Consumers(OnnxGraph graph) =>
         graph.Nodes.SelectMany(n => n.Inputs.Select(input => (input, n))).ToLookup(p => p.input, p => p.n, StringComparer.Ordinal);
@@ -99,8 +77,8 @@ public static class OnnxInt8
     internal static QuantisationPlan Plan(OnnxGraph graph)
     {
         var consumers = Consumers(graph);
-        // The tensor the frame comes out of stays float: the output is what the precision is spent on.
-        string frameOut = graph.Nodes.Single(n => n.Outputs.Contains(OnnxExport.OutputName)).Inputs[0];
+        // The tensors the frame comes out of stay float: the output is what the precision is spent on.
+        var frame = FrameTensors(graph);
         var tensors = new HashSet<string>(StringComparer.Ordinal);
         var convolutions = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
@@ -108,12 +86,12 @@ public static class OnnxInt8
             // A pixel shuffle of a quantised tensor is quantised too (its range is its input's, so the scale and zero point
             // are the same): ONNX Runtime then drops the DequantizeLinear → QuantizeLinear around it and moves bytes instead
             // of floats. In the fast model at 1080p the float shuffles were 27 % of the time.
-            if (node.OpType == "DepthToSpace" && !node.KeepFloat && tensors.Contains(node.Inputs[0]) && node.Outputs[0] != frameOut)
+            if (node.OpType == "DepthToSpace" && !node.KeepFloat && tensors.Contains(node.Inputs[0]) && !frame.Contains(node.Outputs[0]))
             {
                 tensors.Add(node.Outputs[0]);
                 continue;
             }
-            if (node.KeepFloat || !QuantisedOps.Contains(node.OpType) || node.Outputs[0] == frameOut) continue;
+            if (node.KeepFloat || !QuantisedOps.Contains(node.OpType) || frame.Contains(node.Outputs[0])) continue;
             var activations = node.Inputs.Where(i => graph.Initializer(i) is null).ToList();
             if (node.OpType == "Conv")
             {
@@ -131,8 +109,20 @@ public static class OnnxInt8
             if (uses is [{ OpType: "Relu", KeepFloat: false } relu]) output = relu.Outputs[0];
             tensors.Add(output);
         }
-        tensors.Remove(frameOut);
+        tensors.ExceptWith(frame);
         return new QuantisationPlan(tensors, convolutions);
+    }
+
+    /// <summary>The tensor the last computing node writes and those that only move its values to the output (a pixel shuffle,
+    /// <see cref="SubPixelFold"/>, and the output's Identity).</summary>
+    internal static HashSet<string> FrameTensors(OnnxGraph graph)
+    {
+        var producers = graph.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n, StringComparer.Ordinal);
+        var frame = new HashSet<string>(StringComparer.Ordinal);
+        string tensor = producers[OnnxExport.OutputName].Inputs[0];
+        while (frame.Add(tensor) && producers.GetValueOrDefault(tensor) is { OpType: "DepthToSpace" or "Identity" } mover)
+            tensor = mover.Inputs[0];
+        return frame;
     }
 
     /// <summary>
