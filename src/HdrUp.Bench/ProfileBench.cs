@@ -25,9 +25,13 @@ public sealed record ProfileReport(string Model, string Size, int Threads, int F
 public static class ProfileBench
 {
     /// <summary>The whole report: this machine's convolution ceiling, then each model's profile (Markdown and JSON).</summary>
+    /// <param name="onnx">Profile ONNX Runtime's graph with its own profiler instead (<see cref="OnnxProfileBench"/>; depth unused).</param>
+    /// <param name="int8">With <paramref name="onnx"/>: the int8 graph.</param>
     public static (string Markdown, string Json) Report(IReadOnlyList<string> models, string sizeName, int frames, int threads, int depth,
-        Action<string> log, CancellationToken ct)
+        Action<string> log, CancellationToken ct, bool onnx = false, bool int8 = false)
     {
+        if (int8 && !onnx) throw new ArgumentException("bench profile: --precision int8 runs on ONNX Runtime; add --backend onnx");
+        if (onnx) return OnnxReport(models, sizeName, frames, threads, int8, log, ct);
         torch.set_num_threads(threads);
         double ceiling = SpeedBench.ConvCeiling(3, log);
         var markdown = new StringBuilder($"# hdrup bench profile — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\nMachine: {SpeedBench.MachineDescription()}.\n\n");
@@ -39,6 +43,17 @@ public static class ProfileBench
             markdown.AppendLine(Render(report, ceiling, depth));
         }
         string json = System.Text.Json.JsonSerializer.Serialize(new { ceiling_gflops = ceiling, profiles = reports },
+            new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
+        return (markdown.ToString(), json);
+    }
+
+    private static (string Markdown, string Json) OnnxReport(IReadOnlyList<string> models, string sizeName, int frames, int threads, bool int8,
+        Action<string> log, CancellationToken ct)
+    {
+        var markdown = new StringBuilder($"# hdrup bench profile — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\nMachine: {SpeedBench.MachineDescription()}.\n\n");
+        var reports = models.Select(name => OnnxProfileBench.Run(name, sizeName, frames, threads, int8, log, ct)).ToList();
+        foreach (var report in reports) markdown.AppendLine(OnnxProfileBench.Render(report));
+        string json = System.Text.Json.JsonSerializer.Serialize(new { backend = "onnx", profiles = reports },
             new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
         return (markdown.ToString(), json);
     }

@@ -43,6 +43,34 @@ public class BenchConvertAndProfileTests
         double frame = profile.GetProperty("seconds_per_frame").GetDouble();
         Assert.All(modules.Values, m => Assert.InRange(m.GetProperty("seconds").GetDouble(), 0, frame));
     }
+
+    // ONNX Runtime's profiler on the int8 graph of the fast model's architecture: the integer convolutions are there, the
+    // frame's last convolution runs in float (folded to half resolution, SubPixelFold), the operator rows add up to the
+    // kernel time, and int8 without ONNX Runtime is refused in one line.
+    [Fact]
+    public async Task Profile_of_the_onnx_int8_graph_lists_its_integer_and_float_operators()
+    {
+        string outDir = CliHarness.TempFolder();
+        var run = await CliHarness.Run("bench", "profile", "--models", "kpnet-half-nf32", "--size", "540p", "--backend", "onnx", "--precision", "int8",
+            "--threads", "2", "--out", outDir);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(outDir, "profile-*.json"))));
+        var profile = Assert.Single(json.RootElement.GetProperty("profiles").EnumerateArray());
+        Assert.Equal("int8", profile.GetProperty("precision").GetString());
+        Assert.Equal(960, profile.GetProperty("width").GetInt32());
+        Assert.Equal(540, profile.GetProperty("height").GetInt32());   // a multiple of the half-resolution network's 4: not cropped
+        var operators = profile.GetProperty("operators").EnumerateArray().ToDictionary(o => o.GetProperty("op_type").GetString()!);
+        Assert.Contains("QLinearConv", operators.Keys);
+        Assert.Equal(1, operators["Conv"].GetProperty("nodes").GetInt32());
+        double kernel = profile.GetProperty("kernel_seconds_per_frame").GetDouble();
+        Assert.Equal(kernel, operators.Values.Sum(o => o.GetProperty("seconds").GetDouble()), 9);
+        Assert.InRange(kernel, 1e-4, profile.GetProperty("seconds_per_frame").GetDouble());
+        Assert.Contains("QLinearConv", run.Output);
+
+        var refused = await CliHarness.Run("bench", "profile", "--models", "kpnet-nf16", "--precision", "int8", "--out", outDir);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("--backend onnx", refused.Output + refused.Error);
+    }
 }
 
 public class BenchCurveTests
