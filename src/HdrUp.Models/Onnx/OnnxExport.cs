@@ -29,7 +29,7 @@ public static class OnnxExport
     /// cached by an older HdrUp are made again. A test records the graphs of every registered architecture to catch a
     /// change that forgets to.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>True if <see cref="Export"/> handles <paramref name="network"/>: every KPNet-family network.</summary>
     public static bool CanExport(HdrNetwork network) => network is KPNet;
@@ -123,11 +123,12 @@ public static class OnnxExport
             return Tail(net, g);
         }
 
-        // conv_last(ReLU(PS2(up_conv2.0(g)))). A 3×3 convolution of a pixel-shuffled tensor equals the shuffle of a 3×3
-        // convolution of the unshuffled one at half resolution (SubPixelFold), and ReLU commutes with a shuffle, so the
-        // tail is emitted as up_conv2.0 → ReLU → the folded conv_last → a 3-channel shuffle. The full-resolution tensor of
-        // nf channels then never exists: in the fast model at 1080p its shuffle and the 3-output convolution reading it
-        // were a third of the int8 graph's time (README, Performance). Any other tail is emitted as the network runs it.
+        // conv_last(ReLU(PS2(up_conv2.0(g)))). A 3×3 convolution of a pixel-shuffled tensor equals the cropped shuffle of a
+        // 2×2 convolution of the unshuffled one at half resolution (SubPixelFold), and ReLU commutes with a shuffle, so the
+        // tail is emitted as up_conv2.0 → ReLU → the folded conv_last → a 3-channel shuffle → a one-pixel crop. The
+        // full-resolution tensor of nf channels then never exists: in the fast model at 1080p its shuffle and the 3-output
+        // convolution reading it were a third of the int8 graph's time (README, Performance). Any other tail is emitted as
+        // the network runs it.
         private string Tail(KPNet net, string g)
         {
             if (Child(net, "", "up_conv2") is not Sequential || Find(net, "up_conv2.1") is not PixelShuffle { upscale_factor: 2 }
@@ -143,8 +144,9 @@ public static class OnnxExport
                 float[] bias = SubPixelFold.Bias(Values(last.bias));
                 inputs.Add(Folded("conv_last", "bias", [bias.Length], bias));
             }
-            string sub = ConvNode(Graph, inputs, [3, 3], [1, 1], [1, 1]);
-            return Graph.Add("DepthToSpace", [sub], OnnxAttribute.Int("blocksize", 2), OnnxAttribute.Text("mode", "CRD"));
+            string sub = ConvNode(Graph, inputs, [SubPixelFold.Kernel, SubPixelFold.Kernel], [1, 1], [1, 1]);
+            string shuffled = Graph.Add("DepthToSpace", [sub], OnnxAttribute.Int("blocksize", 2), OnnxAttribute.Text("mode", "CRD"));
+            return Crop(shuffled, "conv_last/sub_pixel_crop");
         }
 
         // R(x) ⊙ X(x) + Y(x), or the ablated forms without alpha and/or belta.
@@ -306,6 +308,14 @@ public static class OnnxExport
             string key = Join(path, name);
             used.Add(key);
             return Graph.HasInitializer(key) ? key : Graph.AddInitializer(key, tensor.shape, Values(tensor));
+        }
+
+        // x without its first and last row and column (Slice on H and W).
+        private string Crop(string x, string name)
+        {
+            string Indices(string what, long first, long second) =>
+                Graph.AddInitializer(new OnnxInitializer($"{name}/{what}", [2], OnnxElement.Int64, new[] { first, second }));
+            return Graph.Add("Slice", [x, Indices("starts", 1, 1), Indices("ends", -1, -1), Indices("axes", 2, 3)]);
         }
 
         // A parameter stored rearranged (SubPixelFold): used under its state-dict key, stored as KEY/sub_pixel.

@@ -30,13 +30,14 @@ internal enum OnnxAttributeType
 }
 
 /// <summary>The <c>TensorProto.DataType</c> values the graphs use: float32 activations and weights, and the integer
-/// types of the int8 graph (uint8 activations, int8 weights, int32 biases).</summary>
+/// types of the int8 graph (uint8 activations, int8 weights, int32 biases), and int64 for index operands (Slice).</summary>
 internal enum OnnxElement
 {
     Float = 1,
     Uint8 = 2,
     Int8 = 3,
     Int32 = 6,
+    Int64 = 7,
 }
 
 /// <summary>One operator of a graph. <paramref name="KeepFloat"/> marks the nodes <see cref="OnnxInt8"/> must leave in float
@@ -44,7 +45,7 @@ internal enum OnnxElement
 internal sealed record OnnxNode(string OpType, string Name, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs,
     IReadOnlyList<OnnxAttribute> Attributes, bool KeepFloat = false);
 
-/// <summary>A constant tensor: <paramref name="Data"/> is a float[], sbyte[], byte[] or int[] matching <paramref name="Type"/>.</summary>
+/// <summary>A constant tensor: <paramref name="Data"/> is a float[], sbyte[], byte[], int[] or long[] matching <paramref name="Type"/>.</summary>
 internal sealed record OnnxInitializer(string Name, long[] Dims, OnnxElement Type, Array Data);
 
 /// <summary>
@@ -116,7 +117,8 @@ internal sealed class OnnxGraph
             throw new ArgumentException($"Initializer {name}: shape [{string.Join(", ", dims)}] does not hold {data.Length} values.", nameof(initializer));
         Type expected = initializer.Type switch
         {
-            OnnxElement.Float => typeof(float[]), OnnxElement.Uint8 => typeof(byte[]), OnnxElement.Int8 => typeof(sbyte[]), _ => typeof(int[]),
+            OnnxElement.Float => typeof(float[]), OnnxElement.Uint8 => typeof(byte[]), OnnxElement.Int8 => typeof(sbyte[]),
+            OnnxElement.Int64 => typeof(long[]), _ => typeof(int[]),
         };
         if (data.GetType() != expected) throw new ArgumentException($"Initializer {name}: {initializer.Type} needs a {expected.Name}.", nameof(initializer));
         if (!initializerNames.TryAdd(name, initializer)) throw new ArgumentException($"Initializer {name} exists already.", nameof(initializer));
@@ -202,6 +204,10 @@ internal sealed class OnnxGraph
             case int[] ints:
                 raw = new byte[ints.Length * sizeof(int)];
                 for (int i = 0; i < ints.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(i * sizeof(int)), ints[i]);
+                return raw;
+            case long[] longs:
+                raw = new byte[longs.Length * sizeof(long)];
+                for (int i = 0; i < longs.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * sizeof(long)), longs[i]);
                 return raw;
             case sbyte[] signed:
                 return MemoryMarshal.AsBytes(signed.AsSpan()).ToArray();

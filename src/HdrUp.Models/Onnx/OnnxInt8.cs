@@ -113,14 +113,14 @@ public static class OnnxInt8
         return new QuantisationPlan(tensors, convolutions);
     }
 
-    /// <summary>The tensor the last computing node writes and those that only move its values to the output (a pixel shuffle,
-    /// <see cref="SubPixelFold"/>, and the output's Identity).</summary>
+    /// <summary>The tensor the last computing node writes and those that only move its values to the output (the pixel shuffle
+    /// and crop of <see cref="SubPixelFold"/>, and the output's Identity).</summary>
     internal static HashSet<string> FrameTensors(OnnxGraph graph)
     {
         var producers = graph.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n, StringComparer.Ordinal);
         var frame = new HashSet<string>(StringComparer.Ordinal);
         string tensor = producers[OnnxExport.OutputName].Inputs[0];
-        while (frame.Add(tensor) && producers.GetValueOrDefault(tensor) is { OpType: "DepthToSpace" or "Identity" } mover)
+        while (frame.Add(tensor) && producers.GetValueOrDefault(tensor) is { OpType: "DepthToSpace" or "Slice" or "Identity" } mover)
             tensor = mover.Inputs[0];
         return frame;
     }

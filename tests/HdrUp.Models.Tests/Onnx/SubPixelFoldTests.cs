@@ -8,8 +8,8 @@ namespace HdrUp.Models.Tests.Onnx;
 /// <summary>The exporter's sub-pixel fold of KPNet's tail: the identity itself, when it applies, and the graph it gives.</summary>
 public class SubPixelFoldTests(ITestOutputHelper output)
 {
-    // conv(PS2(x)) = PS2(conv′(x)) for random weights, bias and input, odd sides included; the two sides differ only by
-    // float rounding (measured 4.8e-7 and 4.8e-6 on outputs of magnitude 4 and 27).
+    // conv(PS2(x)) = crop(PS2(conv′(x))) for random weights, bias and input, odd sides included; the two sides differ only
+    // by float rounding.
     [Theory]
     [InlineData(5, 3, 6, 7)]
     [InlineData(2, 4, 1, 1)]    // one half-resolution pixel: every tap but the centre block reads the padding
@@ -23,17 +23,19 @@ public class SubPixelFoldTests(ITestOutputHelper output)
         using var expected = nn.functional.conv2d(shuffled, w, b, padding: [1, 1]);
 
         var (folded, shape) = SubPixelFold.Weight(w.data<float>().ToArray(), outputs, inputs);
-        Assert.Equal([4L * outputs, 4L * inputs, 3, 3], shape);
+        Assert.Equal([4L * outputs, 4L * inputs, 2, 2], shape);
         using var fw = torch.tensor(folded).reshape(shape);
         using var fb = torch.tensor(SubPixelFold.Bias(b.data<float>().ToArray()));
         using var half = nn.functional.conv2d(x, fw, fb, padding: [1, 1]);
-        using var actual = nn.functional.pixel_shuffle(half, 2);
+        Assert.Equal([1L, 4 * outputs, height + 1, width + 1], half.shape);
+        using var shuffledOutput = nn.functional.pixel_shuffle(half, 2);
+        using var actual = shuffledOutput[.., .., 1..^1, 1..^1];
 
         double max = (actual - expected).abs().max().item<float>(), magnitude = expected.abs().max().item<float>();
         output.WriteLine($"{inputs}→{outputs} on {height}×{width}: max |Δ| {max:E2}, output magnitude {magnitude:F2}");
         Assert.Equal(expected.shape, actual.shape);
-        Assert.InRange(max, 0, 2e-6 * magnitude);   // float rounding of sums taken in another order: 1.1e-7 and 1.8e-7 of it
-        // Three quarters of the folded taps are zero: each original tap lands on one of the four phases' 3×3 windows.
+        Assert.InRange(max, 0, 2e-6 * magnitude);   // float rounding of sums taken in another order
+        // Each original tap lands once in each of the four phases' 2×2 windows: 36 of every 64 folded taps.
         Assert.Equal(w.numel() * 4, folded.Count(v => v != 0));
     }
 
@@ -53,8 +55,8 @@ public class SubPixelFoldTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => SubPixelFold.Weight(new float[8 * 3 * 9 - 1], 3, 8));
     }
 
-    // The exported graph ends in conv_last folded onto up_conv2's 4·nf unshuffled channels and a shuffle of 12 channels to
-    // the frame's 3, and the int8 plan keeps that last convolution and both of its tensors float.
+    // The exported graph ends in conv_last folded onto up_conv2's 4·nf unshuffled channels, a shuffle of 12 channels to the
+    // frame's 3 and a crop, and the int8 plan keeps that last convolution and the tensors after it float.
     [Fact]
     public void The_exported_tail_shuffles_three_channels_into_the_frame()
     {
@@ -63,17 +65,22 @@ public class SubPixelFoldTests(ITestOutputHelper output)
         var (graph, _, _) = OnnxExport.Build(net);
         var producers = graph.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         var identity = producers[OnnxExport.OutputName];
-        var shuffle = producers[identity.Inputs[0]];
+        var crop = producers[identity.Inputs[0]];
+        Assert.Equal("Slice", crop.OpType);
+        Assert.Equal([1L, 1], (long[])graph.Initializer(crop.Inputs[1])!.Data);
+        Assert.Equal([-1L, -1], (long[])graph.Initializer(crop.Inputs[2])!.Data);
+        Assert.Equal([2L, 3], (long[])graph.Initializer(crop.Inputs[3])!.Data);
+        var shuffle = producers[crop.Inputs[0]];
         Assert.Equal("DepthToSpace", shuffle.OpType);
         var last = producers[shuffle.Inputs[0]];
         Assert.Equal("Conv", last.OpType);
         Assert.Equal("conv_last.weight/sub_pixel", last.Inputs[1]);
-        Assert.Equal([12L, 4 * 32, 3, 3], graph.Initializer(last.Inputs[1])!.Dims);
+        Assert.Equal([12L, 4 * 32, 2, 2], graph.Initializer(last.Inputs[1])!.Dims);
         Assert.Null(graph.Initializer("conv_last.weight"));
         Assert.Equal("Relu", producers[last.Inputs[0]].OpType);   // ReLU before the convolution, at half resolution
 
         var plan = OnnxInt8.Plan(graph);
-        Assert.Equal(new HashSet<string> { shuffle.Outputs[0], last.Outputs[0] }, OnnxInt8.FrameTensors(graph));
+        Assert.Equal(new HashSet<string> { crop.Outputs[0], shuffle.Outputs[0], last.Outputs[0] }, OnnxInt8.FrameTensors(graph));
         Assert.DoesNotContain(last.Name, plan.Convolutions);
         Assert.DoesNotContain(last.Outputs[0], plan.Tensors);
         Assert.DoesNotContain(shuffle.Outputs[0], plan.Tensors);
