@@ -34,7 +34,7 @@ public static class ProfileBench
         if (onnx) return OnnxReport(models, sizeName, frames, threads, int8, log, ct);
         torch.set_num_threads(threads);
         double ceiling = SpeedBench.ConvCeiling(3, log);
-        var markdown = new StringBuilder($"# hdrup bench profile — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\nMachine: {SpeedBench.MachineDescription()}.\n\n");
+        var markdown = Header();
         var reports = new List<ProfileReport>();
         foreach (string name in models)
         {
@@ -42,21 +42,25 @@ public static class ProfileBench
             reports.Add(report);
             markdown.AppendLine(Render(report, ceiling, depth));
         }
-        string json = System.Text.Json.JsonSerializer.Serialize(new { ceiling_gflops = ceiling, profiles = reports },
-            new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
+        string json = Json(new { ceiling_gflops = ceiling, profiles = reports });
         return (markdown.ToString(), json);
     }
 
     private static (string Markdown, string Json) OnnxReport(IReadOnlyList<string> models, string sizeName, int frames, int threads, bool int8,
         Action<string> log, CancellationToken ct)
     {
-        var markdown = new StringBuilder($"# hdrup bench profile — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\nMachine: {SpeedBench.MachineDescription()}.\n\n");
+        var markdown = Header();
         var reports = models.Select(name => OnnxProfileBench.Run(name, sizeName, frames, threads, int8, log, ct)).ToList();
         foreach (var report in reports) markdown.AppendLine(OnnxProfileBench.Render(report));
-        string json = System.Text.Json.JsonSerializer.Serialize(new { backend = "onnx", profiles = reports },
-            new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
+        string json = Json(new { backend = "onnx", profiles = reports });
         return (markdown.ToString(), json);
     }
+
+    private static StringBuilder Header() =>
+        new($"# hdrup bench profile — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\nMachine: {SpeedBench.MachineDescription()}.\n\n");
+
+    private static string Json(object report) => System.Text.Json.JsonSerializer.Serialize(report,
+        new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
 
     public static ProfileReport Run(string model, string sizeName, int frames, int threads, Action<string> log, CancellationToken ct)
     {

@@ -29,8 +29,9 @@ public sealed class OnnxRunner : IDisposable
         using var options = SessionOptionsFor(threads);
         if (profilePrefix is not null)
         {
-            options.EnableProfiling = true;
+            // In this order: turning profiling on takes the prefix set at that moment (else the working folder's default).
             options.ProfileOutputPathPrefix = profilePrefix;
+            options.EnableProfiling = true;
         }
         session = new InferenceSession(model, options);
         SizeMultiple = session.ModelMetadata.CustomMetadataMap.TryGetValue(OnnxExport.SizeMultipleKey, out string? multiple)

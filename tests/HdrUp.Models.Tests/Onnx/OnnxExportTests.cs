@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using HdrUp.Models.Checkpoints;
 using HdrUp.Models.Inference;
 using HdrUp.Models.Onnx;
@@ -112,6 +113,34 @@ public class OnnxExportTests(ITestOutputHelper output)
         output.WriteLine($"{exported} architectures, exporter version {OnnxExport.Version}, digest {digest}");
         Assert.True((OnnxExport.Version, digest) == (recordedVersion, recordedDigest),
             $"Recorded: version {recordedVersion}, digest {recordedDigest}; now: version {OnnxExport.Version}, digest {digest}.");
+    }
+
+    // bench profile --backend onnx reads the trace from where the runner says and deletes its folder: the trace must be
+    // written under the prefix given, not as ONNX Runtime's default file in the working folder (which it does if the prefix
+    // is set after profiling is turned on), and hold one model_run per run.
+    [Fact]
+    public void The_profiler_writes_its_trace_under_the_prefix_given()
+    {
+        torch.random.manual_seed(16);
+        using var net = ArchRegistry.Create("kpnet-nf16");
+        string folder = Directory.CreateTempSubdirectory("hdrup-trace-").FullName;
+        try
+        {
+            string trace;
+            using (var runner = new OnnxRunner(OnnxExport.Export(net), threads: 1, Path.Combine(folder, "trace")))
+            {
+                var frame = new float[3 * 32 * 24];
+                runner.Run(frame, 32, 24);
+                runner.Run(frame, 32, 24);
+                trace = runner.EndProfiling();
+            }
+            Assert.StartsWith(Path.Combine(folder, "trace"), trace);
+            Assert.Equal(2, Regex.Matches(File.ReadAllText(trace), "\"name\"\\s*:\\s*\"model_run\"").Count);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     // nf 16 keeps every network small; a fixed-width entry (kpnet-nf24, kpnet-half-nf32) builds at its own width only.
