@@ -38,16 +38,11 @@ public static class OnnxProfileBench
         if (!OnnxExport.CanExport(network))
             throw new ArgumentException($"bench profile --backend onnx: {model} has no ONNX export (the KPNet family has)");
         int width = fullWidth / network.SizeMultiple * network.SizeMultiple, height = fullHeight / network.SizeMultiple * network.SizeMultiple;
-        byte[] graph;
+        CalibrationSet? calibration = null;
         if (int8)
         {
             log($"{model}: int8 graph (calibrated on frames of {CalibrationFrames.SamplePath})");
-            var calibration = CalibrationFrames.FromClip(CalibrationFrames.SamplePath, cancellationToken: ct);
-            graph = OnnxGraphCache.Default?.GetInt8(network, calibration, threads).Model ?? OnnxInt8.Quantize(network, calibration, threads);
-        }
-        else
-        {
-            graph = OnnxGraphCache.Default?.Get(network).Model ?? OnnxExport.Export(network);
+            calibration = CalibrationFrames.FromClip(CalibrationFrames.SamplePath, cancellationToken: ct);
         }
         double convGflop = ConvFlops.PerPixel(network) * width * height / 1e9;
 
@@ -55,7 +50,7 @@ public static class OnnxProfileBench
         try
         {
             string trace;
-            using (var runner = new OnnxRunner(graph, threads, Path.Combine(folder, "onnxruntime")))
+            using (var runner = OnnxRunner.For(network, threads, OnnxGraphCache.Default, calibration, Path.Combine(folder, "onnxruntime")))
             {
                 var input = SpeedBench.SyntheticFrame(width, height);
                 var output = new float[input.Length];

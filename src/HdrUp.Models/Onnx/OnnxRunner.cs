@@ -61,21 +61,22 @@ public sealed class OnnxRunner : IDisposable
     /// <param name="threads">Intra-op threads (0 = ONNX Runtime's default).</param>
     /// <param name="cache">Where graphs are kept between runs; null exports every time.</param>
     /// <param name="int8">Calibration frames: open the int8 graph (<see cref="OnnxInt8"/>) instead of the fp32 one.</param>
+    /// <param name="profilePrefix">Profile the runs (see the constructor); null for no profiling.</param>
     /// <exception cref="NotSupportedException">The network has no ONNX export (see <see cref="OnnxExport.Export"/>).</exception>
-    public static OnnxRunner For(HdrNetwork network, int threads, OnnxGraphCache? cache = null, CalibrationSet? int8 = null)
+    public static OnnxRunner For(HdrNetwork network, int threads, OnnxGraphCache? cache = null, CalibrationSet? int8 = null, string? profilePrefix = null)
     {
-        if (cache is null) return new(int8 is null ? OnnxExport.Export(network) : OnnxInt8.Quantize(network, int8, threads), threads);
+        if (cache is null) return new(int8 is null ? OnnxExport.Export(network) : OnnxInt8.Quantize(network, int8, threads), threads, profilePrefix);
         (byte[] Model, bool Cached) Get(bool refresh) => int8 is null ? cache.Get(network, refresh) : cache.GetInt8(network, int8, threads, refresh);
         var (model, cached) = Get(refresh: false);
         try
         {
-            return new(model, threads);
+            return new(model, threads, profilePrefix);
         }
         catch (OnnxRuntimeException) when (cached)
         {
             // Intact and filed under its key, yet refused (an upgraded runtime that no longer reads it): a fresh export
             // replaces it. A graph that came straight from the exporter is not retried: its refusal is a bug to report.
-            return new(Get(refresh: true).Model, threads);
+            return new(Get(refresh: true).Model, threads, profilePrefix);
         }
     }
 
